@@ -1,0 +1,24 @@
+# The src/gpu seam: built only when CUDA=1. The rest of the code calls it through
+# src/gpu/gpu-api.h; with CUDA=0 the stub (gpu-stub.cc) answers "no GPU" and nothing
+# links against CUDA.
+GPU_CU_SRCS := $(wildcard src/gpu/*.cu)
+GPU_CC_SRCS := $(filter-out src/gpu/gpu-stub.cc,$(wildcard src/gpu/*.cc))
+ifeq ($(CUDA),1)
+  GPU_OBJS := $(patsubst src/%.cu,$(BUILD)/obj/%.cu.o,$(GPU_CU_SRCS)) \
+              $(patsubst src/%.cc,$(BUILD)/obj/%.o,$(GPU_CC_SRCS))
+  CXXFLAGS += -DTDNAS_HAVE_CUDA=1 -I$(CUDA_HOME)/include
+  LDLIBS += -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcublasLt -lcublas -lcudart
+  NVCCFLAGS ?= -O2 -std=c++17 -Isrc -arch=sm_90 -Xcompiler -fPIC,-pthread
+else
+  GPU_OBJS := $(BUILD)/obj/gpu/gpu-stub.o
+endif
+GPU_LIB := $(BUILD)/lib/libtdnas-gpu.a
+
+$(GPU_LIB): $(GPU_OBJS)
+	@mkdir -p $(dir $@)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/obj/%.cu.o: src/%.cu
+	@mkdir -p $(dir $@)
+	$(NVCC) $(NVCCFLAGS) -MMD -MP -c $< -o $@

@@ -1,0 +1,165 @@
+// kaldi-matrix.cc: matrix storage, BLAS products and I/O in Kaldi's format.
+#include "matrix/kaldi-matrix.h"
+
+#include <cblas.h>
+
+#include <cstdlib>
+#include <string>
+
+#include "matrix/compressed-matrix.h"
+
+namespace tdnas {
+
+template <typename Real> void Matrix<Real>::Resize(int32 rows, int32 cols) {
+  TD_ASSERT(rows >= 0 && cols >= 0);
+  if (rows == 0 || cols == 0) rows = cols = 0;
+  rows_ = rows;
+  cols_ = cols;
+  data_.assign(static_cast<size_t>(rows) * cols, Real(0));
+}
+
+template <typename Real>
+void Matrix<Real>::CopyFromSubMatrix(const Matrix<Real> &m, int32 r0, int32 nr, int32 c0,
+                                     int32 nc) {
+  TD_ASSERT(r0 >= 0 && nr >= 0 && r0 + nr <= m.NumRows());
+  TD_ASSERT(c0 >= 0 && nc >= 0 && c0 + nc <= m.NumCols());
+  Resize(nr, nc);
+  for (int32 r = 0; r < rows_; r++)
+    std::copy(m.RowData(r0 + r) + c0, m.RowData(r0 + r) + c0 + nc, RowData(r));
+}
+
+template <typename Real> void Matrix<Real>::CopyRowFromVec(const Vector<Real> &v, int32 r) {
+  TD_ASSERT(v.Dim() == cols_);
+  std::copy(v.Data(), v.Data() + cols_, RowData(r));
+}
+
+template <>
+void Matrix<float>::AddMatMat(float alpha, const Matrix<float> &A, MatrixTransposeType ta,
+                              const Matrix<float> &B, MatrixTransposeType tb, float beta) {
+  int32 m = ta ? A.cols_ : A.rows_, k = ta ? A.rows_ : A.cols_;
+  int32 k2 = tb ? B.cols_ : B.rows_, n = tb ? B.rows_ : B.cols_;
+  TD_ASSERT(k == k2 && m == rows_ && n == cols_);
+  if (m == 0 || n == 0) return;
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+              m, n, k, alpha, A.Data(), A.cols_ ? A.cols_ : 1, B.Data(), B.cols_ ? B.cols_ : 1,
+              beta, Data(), cols_);
+}
+
+template <>
+void Matrix<double>::AddMatMat(double alpha, const Matrix<double> &A, MatrixTransposeType ta,
+                               const Matrix<double> &B, MatrixTransposeType tb, double beta) {
+  int32 m = ta ? A.cols_ : A.rows_, k = ta ? A.rows_ : A.cols_;
+  int32 k2 = tb ? B.cols_ : B.rows_, n = tb ? B.rows_ : B.cols_;
+  TD_ASSERT(k == k2 && m == rows_ && n == cols_);
+  if (m == 0 || n == 0) return;
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+              m, n, k, alpha, A.Data(), A.cols_ ? A.cols_ : 1, B.Data(), B.cols_ ? B.cols_ : 1,
+              beta, Data(), cols_);
+}
+
+template <typename Real> void Matrix<Real>::Write(std::ostream &os, bool binary) const {
+  if (binary) {
+    WriteToken(os, binary, sizeof(Real) == 4 ? "FM" : "DM");
+    WriteBasicType(os, binary, rows_);
+    WriteBasicType(os, binary, cols_);
+    os.write(reinterpret_cast<const char *>(data_.data()), sizeof(Real) * data_.size());
+  } else if (cols_ == 0) {
+    os << " [ ]\n";
+  } else {
+    os << " [";
+    for (int32 r = 0; r < rows_; r++) {
+      os << "\n  ";
+      const Real *row = RowData(r);
+      for (int32 c = 0; c < cols_; c++) os << row[c] << " ";
+    }
+    os << "]\n";
+  }
+  if (os.fail()) TD_ERR << "Failed to write matrix to stream";
+}
+
+template <typename Real> void Matrix<Real>::Read(std::istream &is, bool binary) {
+  if (!binary) {
+    ReadText(is);
+    return;
+  }
+  if (is.peek() == 'C') {  // CM, CM2, CM3
+    CompressedMatrix cm;
+    cm.Read(is, binary);
+    cm.CopyToMat(this);
+    return;
+  }
+  std::string token;
+  ReadToken(is, binary, &token);
+  bool is_float = token == "FM", is_double = token == "DM";
+  if (!is_float && !is_double)
+    TD_ERR << "Reading matrix: expected token FM, DM or CM*, got '" << token << "'";
+  int32 rows, cols;
+  ReadBasicType(is, binary, &rows);
+  ReadBasicType(is, binary, &cols);
+  if (rows < 0 || cols < 0 || (static_cast<int64>(rows) * cols > (int64(1) << 34)))
+    TD_ERR << "Reading matrix: implausible size " << rows << " x " << cols;
+  Resize(rows, cols);
+  size_t n = static_cast<size_t>(rows) * cols;
+  if (is_float == (sizeof(Real) == 4)) {
+    is.read(reinterpret_cast<char *>(data_.data()), sizeof(Real) * n);
+  } else if (is_float) {
+    std::vector<float> tmp(n);
+    is.read(reinterpret_cast<char *>(tmp.data()), sizeof(float) * n);
+    for (size_t i = 0; i < n; i++) data_[i] = tmp[i];
+  } else {
+    std::vector<double> tmp(n);
+    is.read(reinterpret_cast<char *>(tmp.data()), sizeof(double) * n);
+    for (size_t i = 0; i < n; i++) data_[i] = static_cast<Real>(tmp[i]);
+  }
+  if (is.fail())
+    TD_ERR << "Reading " << rows << " x " << cols << " matrix: unexpected end of data (truncated?)";
+}
+
+// Text: "[" then rows separated by newlines, "]" at the end of the last row.
+template <typename Real> void Matrix<Real>::ReadText(std::istream &is) {
+  is >> std::ws;
+  if (is.get() != '[') TD_ERR << "Reading text matrix: expected '['";
+  std::vector<Real> vals;
+  int32 rows = 0, cols = -1, cur = 0;
+  std::string tok;
+  auto end_row = [&]() {
+    if (cur == 0) return;
+    if (cols == -1) cols = cur;
+    else if (cur != cols)
+      TD_ERR << "Reading text matrix: row " << rows << " has " << cur << " values, expected " << cols;
+    rows++;
+    cur = 0;
+  };
+  while (true) {
+    int c = is.peek();
+    if (c == EOF) TD_ERR << "Reading text matrix: unexpected end of data (missing ']')";
+    if (c == '\n') { is.get(); end_row(); continue; }
+    if (c == ' ' || c == '\t' || c == '\r') { is.get(); continue; }
+    if (c == ']') {
+      is.get();
+      end_row();
+      break;
+    }
+    is >> tok;
+    if (!tok.empty() && tok.back() == ']') {  // "1.5]" written without a space
+      tok.pop_back();
+      is.unget();
+    }
+    char *end = nullptr;
+    double d = std::strtod(tok.c_str(), &end);
+    if (end == tok.c_str() || *end != '\0')
+      TD_ERR << "Reading text matrix: bad number '" << tok << "'";
+    vals.push_back(static_cast<Real>(d));
+    cur++;
+  }
+  while (is.peek() == ' ' || is.peek() == '\t' || is.peek() == '\r') is.get();
+  if (is.peek() == '\n') is.get();
+  if (cols <= 0) { Resize(0, 0); return; }
+  Resize(rows, cols);
+  std::copy(vals.begin(), vals.end(), data_.begin());
+}
+
+template class Matrix<float>;
+template class Matrix<double>;
+
+}  // namespace tdnas
