@@ -65,6 +65,7 @@ bin/compute-fbank-feats: bin/compute-fbank
 	ln -sf compute-fbank $@
 
 include mk/tests.mk
+-include mk/fuzz.mk
 
 clean:
 	rm -rf build build-asan build-* bin/*
