@@ -23,12 +23,12 @@ LINK_LIBS := $(foreach m,$(LINK_MODULES),$(BUILD)/lib/libtdnas-$(m).a)
 
 BIN_SRCS := $(foreach d,$(BIN_DIRS),$(wildcard src/$(d)/*.cc))
 BIN_NAMES := $(notdir $(basename $(BIN_SRCS)))
-BINS := $(addprefix bin/,$(BIN_NAMES))
+BINS := $(addprefix $(BINDIR)/,$(BIN_NAMES))
 
 .PHONY: all libs test bench clean check-prereqs fuzz
 # Keep test objects (pattern-rule intermediates) between runs.
 .SECONDARY:
-ALIASES := $(if $(filter compute-fbank,$(BIN_NAMES)),bin/compute-fbank-feats,)
+ALIASES := $(if $(filter compute-fbank,$(BIN_NAMES)),$(BINDIR)/compute-fbank-feats,)
 all: $(BINS) $(ALIASES)
 
 libs: $(LIBS)
@@ -54,14 +54,14 @@ include mk/gpu.mk
 
 # Binaries: one .cc each, linked against all layer libraries (static, so only what is used).
 define BIN_RULE
-bin/$(notdir $(basename $(1))): $(patsubst src/%.cc,$(BUILD)/obj/%.o,$(1)) $(LINK_LIBS) $(GPU_LIB)
-	@mkdir -p bin
+$(BINDIR)/$(notdir $(basename $(1))): $(patsubst src/%.cc,$(BUILD)/obj/%.o,$(1)) $(LINK_LIBS) $(GPU_LIB)
+	@mkdir -p $(BINDIR)
 	$$(CXX) $$(LDFLAGS) -o $$@ $$< $(LINK_LIBS) $(GPU_LIB) $$(LDLIBS)
 endef
 $(foreach s,$(BIN_SRCS),$(eval $(call BIN_RULE,$(s))))
 
 # Kaldi users type compute-fbank-feats; give them the same program under that name.
-bin/compute-fbank-feats: bin/compute-fbank
+$(BINDIR)/compute-fbank-feats: $(BINDIR)/compute-fbank
 	ln -sf compute-fbank $@
 
 include mk/tests.mk

@@ -6,9 +6,12 @@ DEBUG ?= 0
 
 ifeq ($(SANITIZE),1)
   BUILD ?= build-asan
+  # Sanitized binaries live in the build tree so they never replace the normal bin/.
+  BINDIR ?= $(BUILD)/bin
   SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 else
   BUILD ?= build
+  BINDIR ?= bin
   SAN_FLAGS :=
 endif
 

@@ -25,15 +25,15 @@ $(foreach m,$(MODULES) gpu,$(eval $(call TEST_RULE,$(m))))
 
 .PHONY: test test-unit
 test: all $(TEST_BINS)
-	@BUILD=$(BUILD) bash tests/run-tests.sh $(TEST_BINS) $(SHELL_TESTS)
+	@BUILD=$(BUILD) BINDIR=$(BINDIR) bash tests/run-tests.sh $(TEST_BINS) $(SHELL_TESTS)
 
 # Unit tests only (no binaries needed): make test-unit; one module: make test-util, ...
 test-unit: $(TEST_BINS)
-	@BUILD=$(BUILD) bash tests/run-tests.sh $(TEST_BINS)
+	@BUILD=$(BUILD) BINDIR=$(BINDIR) bash tests/run-tests.sh $(TEST_BINS)
 
 test-%:
 	@$(MAKE) --no-print-directory $(filter $(BUILD)/tests/$*/%,$(TEST_BINS))
-	@BUILD=$(BUILD) bash tests/run-tests.sh $(filter $(BUILD)/tests/$*/%,$(TEST_BINS))
+	@BUILD=$(BUILD) BINDIR=$(BINDIR) bash tests/run-tests.sh $(filter $(BUILD)/tests/$*/%,$(TEST_BINS))
 
 bench: all
 	@bash tests/bench/run-benchmarks.sh

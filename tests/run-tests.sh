@@ -4,7 +4,9 @@
 # Exit status: 0 only when every test passed.
 set -u
 export TDNAS_ROOT=$(cd "$(dirname "$0")/.." && pwd)
-export PATH="$TDNAS_ROOT/bin:$PATH"
+# Sanitizer builds put their binaries in $BINDIR (e.g. build-asan/bin); tests run those.
+bindir="${BINDIR:-bin}"; [[ $bindir = /* ]] || bindir="$TDNAS_ROOT/$bindir"
+export PATH="$bindir:$PATH"
 export TDNAS_SHARED="${TDNAS_SHARED:-$TDNAS_ROOT/../shared}"
 pass=0; fail=0; skip=0; failed=()
 logdir=$(mktemp -d /tmp/tdnas-tests.XXXXXX)
