@@ -1,0 +1,119 @@
+// real-fft-test.cc: RealFft (fast power-of-two path and general mixed-radix path) and the
+// window functions against independent float64 references (a direct O(n^2) DFT, the window
+// formulas written out here).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <complex>
+#include <random>
+#include <vector>
+
+#include "feat/feature-window.h"
+#include "feat/real-fft.h"
+
+namespace tdnas {
+namespace {
+
+std::vector<std::complex<double>> DirectDft(const std::vector<float> &x) {
+  const size_t n = x.size();
+  std::vector<std::complex<double>> out(n / 2 + 1);
+  for (size_t k = 0; k <= n / 2; k++) {
+    std::complex<double> acc = 0;
+    for (size_t t = 0; t < n; t++)
+      acc += double(x[t]) * std::polar(1.0, -2.0 * M_PI * double((k * t) % n) / n);
+    out[k] = acc;
+  }
+  return out;
+}
+
+// Max |X - X_ref| relative to max |X_ref|.
+double RelativeError(int32 n, uint32 seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> g(0.0f, 1000.0f);
+  std::vector<float> x(n);
+  for (float &v : x) v = g(rng);
+  RealFft fft(n);
+  std::vector<float> re(fft.NumBins()), im(fft.NumBins()), pw(fft.NumBins());
+  fft.Forward(x.data(), re.data(), im.data());
+  fft.PowerSpectrum(x.data(), pw.data());
+  auto ref = DirectDft(x);
+  double max_ref = 0, max_err = 0;
+  for (int32 k = 0; k < fft.NumBins(); k++) {
+    max_ref = std::max(max_ref, std::abs(ref[k]));
+    max_err = std::max(max_err, std::abs(ref[k] - std::complex<double>(re[k], im[k])));
+    EXPECT_NEAR(pw[k], double(re[k]) * re[k] + double(im[k]) * im[k],
+                1e-5 * (double(re[k]) * re[k] + double(im[k]) * im[k]) + 1e-3);
+  }
+  return max_err / max_ref;
+}
+
+TEST(RealFft, PowerOfTwoMatchesDirectDft) {
+  for (int32 n : {4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048}) {
+    RealFft f(n);
+    EXPECT_TRUE(f.IsFastPath());
+    double e = RelativeError(n, n);
+    EXPECT_LT(e, 2e-6) << "n=" << n;
+  }
+}
+
+TEST(RealFft, GeneralSizesMatchDirectDft) {
+  for (int32 n : {1, 2, 3, 5, 6, 7, 12, 97, 200, 240, 400, 441, 551, 1000, 1024 + 3}) {
+    RealFft f(n);
+    EXPECT_FALSE(f.IsFastPath()) << n;
+    double e = RelativeError(n, n + 7);
+    EXPECT_LT(e, 1e-6) << "n=" << n;
+  }
+}
+
+TEST(FeatureWindow, EveryTypeMatchesFormula) {
+  for (bool periodic : {false, true}) {
+    for (const char *type : {"hamming", "hanning", "povey", "rectangular", "sine", "blackman"}) {
+      FrameExtractionOptions o;
+      o.window_type = type;
+      o.periodic_window = periodic;
+      FeatureWindowFunction w(o);
+      const int32 n = o.WindowSize();
+      ASSERT_EQ(static_cast<int32>(w.Window().size()), n);
+      const double N = periodic ? n : n - 1;
+      for (int32 i = 0; i < n; i++) {
+        const double c = std::cos(2 * M_PI * i / N), c2 = std::cos(4 * M_PI * i / N);
+        double ref = 0;
+        std::string t = type;
+        if (t == "hamming") ref = 0.54 - 0.46 * c;
+        if (t == "hanning") ref = 0.5 - 0.5 * c;
+        if (t == "povey") ref = std::pow(0.5 - 0.5 * c, 0.85);
+        if (t == "rectangular") ref = 1;
+        if (t == "sine") ref = std::sin(M_PI * i / N);
+        if (t == "blackman") ref = 0.42 - 0.5 * c + 0.08 * c2;
+        EXPECT_NEAR(w.Window()[i], ref, 1e-7) << type << " " << i;
+      }
+    }
+  }
+}
+
+TEST(FeatureWindow, FrameCountsAndReflection) {
+  FrameExtractionOptions o;
+  EXPECT_EQ(NumFrames(399, o), 0);
+  EXPECT_EQ(NumFrames(400, o), 1);
+  EXPECT_EQ(NumFrames(16000, o), 98);
+  o.snip_edges = false;
+  EXPECT_EQ(NumFrames(399, o), 2);
+  EXPECT_EQ(NumFrames(400, o), 3);
+  o.center_pad = true;
+  EXPECT_EQ(NumFrames(48000, o), 301);
+  // Kaldi reflection repeats the edge sample; torch's does not.
+  std::vector<float> wave(1000);
+  for (int i = 0; i < 1000; i++) wave[i] = i;
+  std::vector<float> frame(400);
+  o.center_pad = false;
+  ExtractFrameSamples(wave.data(), 1000, 0, o, frame.data());  // starts at 80 - 200 = -120
+  EXPECT_EQ(frame[119], 0.0f);  // index -1 -> 0
+  EXPECT_EQ(frame[118], 1.0f);  // index -2 -> 1
+  o.center_pad = true;
+  ExtractFrameSamples(wave.data(), 1000, 0, o, frame.data());  // starts at -200
+  EXPECT_EQ(frame[199], 1.0f);  // index -1 -> 1
+  EXPECT_EQ(frame[200], 0.0f);
+}
+
+}  // namespace
+}  // namespace tdnas
