@@ -74,6 +74,14 @@ SearchSpace::SearchSpace(const std::string &name, std::vector<int32> depths,
       if (!CheckSubnetConfig(probe, &why)) TD_ERR << "search space '" << name_ << "': " << why;
     }
   }
+  auto make_table = [](const std::vector<int32> &set, std::vector<int16_t> *table) {
+    table->assign(set.back() + 1, -1);  // values are bounded by CheckSubnetConfig (<= 1536)
+    for (size_t i = 0; i < set.size(); ++i) (*table)[set[i]] = static_cast<int16_t>(i);
+  };
+  make_table(depths_, &depth_pos_);
+  make_table(widths_, &width_pos_);
+  make_table(kernels_, &kernel_pos_);
+  make_table(cat_widths_, &cat_pos_);
   const uint64 wk = CheckedMul(widths_.size(), kernels_.size(), name_);
   for (int32 d : depths_) {
     uint64 n = cat_widths_.size();
@@ -145,6 +153,16 @@ std::string SearchSpace::Describe() const {
 }
 
 bool SearchSpace::Contains(const SubnetConfig &cfg, std::string *why) const {
+  // Fast path without a stream; the message is built only for a config that fails.
+  if (Lookup(depth_pos_, cfg.depth) >= 0 &&
+      static_cast<int32>(cfg.widths.size()) == cfg.depth + 1 &&
+      static_cast<int32>(cfg.kernels.size()) == cfg.depth + 1 &&
+      Lookup(cat_pos_, cfg.cat_width) >= 0) {
+    bool ok = true;
+    for (int32 i = 0; i <= cfg.depth && ok; ++i)
+      ok = Lookup(width_pos_, cfg.widths[i]) >= 0 && Lookup(kernel_pos_, cfg.kernels[i]) >= 0;
+    if (ok) return true;
+  }
   std::ostringstream os;
   if (PositionOf(depths_, cfg.depth) < 0) {
     os << "depth " << cfg.depth << " is not in " << DescribeSet(depths_);
@@ -218,10 +236,10 @@ uint64 SearchSpace::IndexOf(const SubnetConfig &cfg) const {
   uint64 index = 0;
   const int32 p = PositionOf(depths_, cfg.depth);
   for (int32 i = 0; i <= cfg.depth; ++i)
-    index = index * widths_.size() + PositionOf(widths_, cfg.widths[i]);
+    index = index * widths_.size() + Lookup(width_pos_, cfg.widths[i]);
   for (int32 i = 0; i <= cfg.depth; ++i)
-    index = index * kernels_.size() + PositionOf(kernels_, cfg.kernels[i]);
-  index = index * cat_widths_.size() + PositionOf(cat_widths_, cfg.cat_width);
+    index = index * kernels_.size() + Lookup(kernel_pos_, cfg.kernels[i]);
+  index = index * cat_widths_.size() + Lookup(cat_pos_, cfg.cat_width);
   for (int32 q = 0; q < p; ++q) index += depth_size_[q];
   return index;
 }

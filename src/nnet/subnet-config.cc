@@ -1,6 +1,7 @@
 // subnet-config.cc: string form, aliases and well-formedness of SubnetConfig.
 #include "nnet/subnet-config.h"
 
+#include <charconv>
 #include <cstdlib>
 #include <sstream>
 
@@ -8,12 +9,32 @@
 
 namespace tdnas {
 
+void SubnetConfig::AppendTo(std::string *out) const {
+  char buf[16 * (2 * (kTdnnMaxDepth + 1) + 2)];
+  char *p = buf, *end = buf + sizeof(buf);
+  auto put = [&](int32 v) {
+    if (p != buf) *p++ = '-';
+    p = std::to_chars(p, end - 1, v).ptr;  // 11 chars max per int32, plenty of room
+  };
+  put(depth);
+  // A malformed struct (more values than the supernet has) is still printed in full.
+  if (widths.size() + kernels.size() > 2 * (kTdnnMaxDepth + 1)) {
+    std::string s = std::to_string(depth);
+    for (int32 c : widths) s += "-" + std::to_string(c);
+    for (int32 k : kernels) s += "-" + std::to_string(k);
+    s += "-" + std::to_string(cat_width);
+    out->append(s);
+    return;
+  }
+  for (int32 c : widths) put(c);
+  for (int32 k : kernels) put(k);
+  put(cat_width);
+  out->append(buf, p - buf);
+}
+
 std::string SubnetConfig::ToString() const {
-  std::string s = std::to_string(depth);
-  for (int32 c : widths) { s += '-'; s += std::to_string(c); }
-  for (int32 k : kernels) { s += '-'; s += std::to_string(k); }
-  s += '-';
-  s += std::to_string(cat_width);
+  std::string s;
+  AppendTo(&s);
   return s;
 }
 
@@ -71,7 +92,27 @@ bool LookupNamedSubnetConfig(const std::string &name, SubnetConfig *cfg) {
   return false;
 }
 
+namespace {
+// The same conditions as CheckSubnetConfig without building a message (the common, valid
+// case must not construct a stream: the MAC counter checks millions of configs per second).
+bool IsWellFormed(const SubnetConfig &cfg) {
+  if (cfg.depth < kTdnnMinDepth || cfg.depth > kTdnnMaxDepth ||
+      static_cast<int32>(cfg.widths.size()) != cfg.depth + 1 ||
+      static_cast<int32>(cfg.kernels.size()) != cfg.depth + 1 || cfg.cat_width <= 0 ||
+      cfg.cat_width > kTdnnMaxCatWidth || cfg.cat_width % kTdnnWidthQuantum != 0)
+    return false;
+  for (int32 i = 0; i <= cfg.depth; ++i) {
+    int32 c = cfg.widths[i], k = cfg.kernels[i];
+    if (c <= 0 || c > kTdnnMaxWidth || c % kTdnnWidthQuantum != 0 || k < 1 ||
+        k > kTdnnMaxKernel || k % 2 == 0)
+      return false;
+  }
+  return true;
+}
+}  // namespace
+
 bool CheckSubnetConfig(const SubnetConfig &cfg, std::string *error) {
+  if (IsWellFormed(cfg)) return true;
   std::ostringstream why;
   if (cfg.depth < kTdnnMinDepth || cfg.depth > kTdnnMaxDepth) {
     why << "depth " << cfg.depth << " is outside [" << kTdnnMinDepth << ", " << kTdnnMaxDepth

@@ -50,6 +50,8 @@ struct SubnetConfig {
 
   // "d-c0-..-cd-k0-..-kd-C".
   std::string ToString() const;
+  // Appends ToString() to *out without a temporary (for loops over millions of configs).
+  void AppendTo(std::string *out) const;
   bool operator==(const SubnetConfig &o) const {
     return depth == o.depth && widths == o.widths && kernels == o.kernels &&
            cat_width == o.cat_width;
