@@ -1,0 +1,55 @@
+// copy-int-vector: copies integer vectors (alignments etc.), tables or single files.
+#include "util/kaldi-table.h"
+#include "util/main-wrapper.h"
+#include "util/parse-options.h"
+
+using namespace tdnas;
+
+int main(int argc, char *argv[]) {
+  return RunMain(argc, argv, [&]() -> int {
+    const char *usage =
+        "Copy vectors of integers, or archives of vectors of integers \n"
+        "(e.g. alignments)\n"
+        "\n"
+        "Usage: copy-int-vector [options] (vector-in-rspecifier|vector-in-rxfilename) "
+        "(vector-out-wspecifier|vector-out-wxfilename)\n"
+        " e.g.: copy-int-vector --binary=false foo -\n"
+        "   copy-int-vector ark:1.ali ark,t:-\n";
+    ParseOptions po(usage);
+    bool binary = true;
+    po.Register("binary", &binary, "Write in binary mode (only relevant if output is a wxfilename)");
+    po.Read(argc, argv);
+    if (po.NumArgs() != 2) {
+      po.PrintUsage();
+      return 1;
+    }
+    std::string in = po.GetArg(1), out = po.GetArg(2);
+    bool in_table = ClassifyRspecifier(in, nullptr, nullptr) != RspecifierType::kNone;
+    bool out_table = ClassifyWspecifier(out, nullptr, nullptr, nullptr) != WspecifierType::kNone;
+    if (in_table != out_table)
+      TD_ERR << "Either both arguments are tables or neither is: '" << in << "' '" << out << "'";
+    if (!in_table) {
+      // A single file holds one integer vector in ReadIntegerVector's format.
+      bool bin_in;
+      std::vector<int32> v;
+      {
+        Input ki(in, &bin_in);
+        ReadIntegerVector(ki.Stream(), bin_in, &v);
+      }
+      Output ko(out, binary);
+      WriteIntegerVector(ko.Stream(), binary, v);
+      ko.Close();
+      TD_LOG << "Copied vector to " << out;
+      return 0;
+    }
+    Int32VectorWriter writer(out);
+    int64 num_done = 0;
+    for (SequentialInt32VectorReader reader(in); !reader.Done(); reader.Next()) {
+      writer.Write(reader.Key(), reader.Value());
+      num_done++;
+    }
+    writer.Close();
+    TD_LOG << "Copied " << num_done << " vectors of int32.";
+    return num_done != 0 ? 0 : 1;
+  });
+}

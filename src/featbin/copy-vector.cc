@@ -1,0 +1,55 @@
+// copy-vector: copies float vectors (tables or single files).
+#include "util/kaldi-table.h"
+#include "util/main-wrapper.h"
+#include "util/parse-options.h"
+
+using namespace tdnas;
+
+int main(int argc, char *argv[]) {
+  return RunMain(argc, argv, [&]() -> int {
+    const char *usage =
+        "Copy vectors, or archives of vectors (e.g. transition-accs; speaker vectors)\n"
+        "\n"
+        "Usage: copy-vector [options] (<vector-in-rspecifier>|<vector-in-rxfilename>) "
+        "(<vector-out-wspecifier>|<vector-out-wxfilename>)\n"
+        " e.g.: copy-vector --binary=false 1.mat -\n"
+        "   copy-vector ark:2.trans ark,t:-\n";
+    ParseOptions po(usage);
+    bool binary = true;
+    float scale = 1.0f;
+    po.Register("binary", &binary, "Write in binary mode (only relevant if output is a wxfilename)");
+    po.Register("scale", &scale, "This option can be used to scale the vectors being copied.");
+    po.Read(argc, argv);
+    if (po.NumArgs() != 2) {
+      po.PrintUsage();
+      return 1;
+    }
+    std::string in = po.GetArg(1), out = po.GetArg(2);
+    bool in_table = ClassifyRspecifier(in, nullptr, nullptr) != RspecifierType::kNone;
+    bool out_table = ClassifyWspecifier(out, nullptr, nullptr, nullptr) != WspecifierType::kNone;
+    if (in_table != out_table)
+      TD_ERR << "Either both arguments are tables or neither is: '" << in << "' '" << out << "'";
+    auto apply_scale = [&](Vector<float> *v) {
+      if (scale != 1.0f)
+        for (int32 i = 0; i < v->Dim(); i++) v->Data()[i] *= scale;
+    };
+    if (!in_table) {
+      Vector<float> vec;
+      ReadKaldiObject(in, &vec);
+      apply_scale(&vec);
+      WriteKaldiObject(vec, out, binary);
+      TD_LOG << "Copied vector to " << out;
+      return 0;
+    }
+    BaseFloatVectorWriter writer(out);
+    int64 num_done = 0;
+    for (SequentialBaseFloatVectorReader reader(in); !reader.Done(); reader.Next()) {
+      apply_scale(&reader.Value());
+      writer.Write(reader.Key(), reader.Value());
+      num_done++;
+    }
+    writer.Close();
+    TD_LOG << "Copied " << num_done << " vectors.";
+    return num_done != 0 ? 0 : 1;
+  });
+}
