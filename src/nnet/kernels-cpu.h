@@ -1,0 +1,46 @@
+// kernels-cpu.h: the CPU implementation of the nnet kernels (nnet/kernels.h), private to
+// src/nnet. Split over kernels-cpu.cc (convolution, batch norm, elementwise, linear) and
+// kernels-cpu-pool.cc (squeeze-excitation, attentive pooling, AAM-softmax).
+// Threading: ParallelFor over the batch or channels; OpenBLAS runs single-threaded inside.
+// Per-thread scratch is kept between calls, so kernels must not be called from two threads at
+// once (a training step is one thread of control).
+#ifndef TDNAS_NNET_KERNELS_CPU_H_
+#define TDNAS_NNET_KERNELS_CPU_H_
+
+#include "nnet/kernels.h"
+
+namespace tdnas {
+namespace nnet {
+
+class CpuKernels : public Kernels {
+ public:
+  void Conv1dForward(const Tensor &x, const Tensor &w, int dilation, Tensor *y) const override;
+  void Conv1dBackward(const Tensor &x, const Tensor &w, int dilation, const Tensor &dy, Tensor *dx, Tensor *dw) const override;
+  void BatchNormForward(const Tensor &x, const Tensor &gamma, const Tensor &beta, bool train, float momentum, float eps, Tensor *running_mean, Tensor *running_var, Tensor *y, Tensor *mean, Tensor *invstd) const override;
+  void BatchNormBackward(const Tensor &x, const Tensor &gamma, const Tensor &mean, const Tensor &invstd, const Tensor &dy, bool train, Tensor *dx, Tensor *dgamma, Tensor *dbeta) const override;
+  void ReluForward(const Tensor &x, Tensor *y) const override;
+  void ReluBackwardInPlace(const Tensor &y, Tensor *dy) const override;
+  void TanhForward(const Tensor &x, Tensor *y) const override;
+  void TanhBackwardInPlace(const Tensor &y, Tensor *dy) const override;
+  void SigmoidForward(const Tensor &x, Tensor *y) const override;
+  void SigmoidBackwardInPlace(const Tensor &y, Tensor *dy) const override;
+  void Add(const Tensor &x, Tensor *y) const override;
+  void Copy(const Tensor &x, Tensor *y) const override;
+  void LinearForward(const Tensor &x, const Tensor &w, const Tensor *b, Tensor *y) const override;
+  void LinearBackward(const Tensor &x, const Tensor &w, const Tensor &dy, Tensor *dx, Tensor *dw, Tensor *db) const override;
+  void MeanOverTimeForward(const Tensor &x, Tensor *m) const override;
+  void MeanOverTimeBackward(const Tensor &dm, Tensor *dx) const override;
+  void ScaleChannelsForward(const Tensor &x, const Tensor &a, Tensor *y) const override;
+  void ScaleChannelsBackward(const Tensor &x, const Tensor &a, const Tensor &dy, Tensor *dx, Tensor *da) const override;
+  void SoftmaxOverTimeForward(const Tensor &logits, Tensor *a) const override;
+  void SoftmaxOverTimeBackward(const Tensor &a, const Tensor &da, Tensor *dlogits) const override;
+  void AttentiveStatsForward(const Tensor &h, const Tensor &a, float min_var, Tensor *out) const override;
+  void AttentiveStatsBackward(const Tensor &h, const Tensor &a, const Tensor &out, float min_var, const Tensor &dout, Tensor *dh, Tensor *da) const override;
+  double AamSoftmaxForward(const Tensor &x, const Tensor &w, const int32_t *labels, const AamOptions &opts, AamSaved *saved, int64_t *num_correct) const override;
+  void AamSoftmaxBackward(const Tensor &x, const Tensor &w, const int32_t *labels, const AamOptions &opts, const AamSaved &saved, float loss_scale, Tensor *dx, Tensor *dw) const override;
+};
+
+}  // namespace nnet
+}  // namespace tdnas
+
+#endif  // TDNAS_NNET_KERNELS_CPU_H_

@@ -1,0 +1,121 @@
+// kernels.h: the layer kernels of the nnet library, declared once for every backend.
+//
+// Model code (static-tdnn.cc, layers.cc) calls these through KernelsFor(tensor.device): the CPU
+// implementation is kernels-cpu.cc (OpenBLAS sgemm + loops, threaded with ParallelFor); a GPU
+// backend implements the same class and registers it with RegisterKernels(Device::kGpu, ...),
+// so model code never changes.
+//
+// Conventions (llm.c style): each op is a Forward/Backward pair; shapes are in the comments;
+// backward ADDS into every gradient it produces (input grads and parameter grads alike, so
+// residual branches and weight sharing need no extra code); callers zero grads before a step.
+// In-place ops say so. All tensors of one call are on the same device.
+#ifndef TDNAS_NNET_KERNELS_H_
+#define TDNAS_NNET_KERNELS_H_
+
+#include <cstdint>
+
+#include "nnet/tensor.h"
+
+namespace tdnas {
+namespace nnet {
+
+// What AAM-softmax forward keeps for backward, allocated by the caller.
+struct AamSaved {
+  Tensor xn;      // (B, E) normalised embeddings
+  Tensor xnorm;   // (B) |x| (clamped at 1e-12 like F.normalize)
+  Tensor wn;      // (N, E) normalised class weights
+  Tensor wnorm;   // (N)
+  Tensor cosine;  // (B, N)
+  Tensor prob;    // (B, N) softmax of the scaled logits
+};
+
+struct AamOptions {
+  float margin = 0.2f;   // additive angular margin m (spec section 2)
+  float scale = 30.0f;   // logit scale s
+};
+
+class Kernels {
+ public:
+  virtual ~Kernels() {}
+
+  // ---- convolution: stride 1, no bias, "same" padding (k-1)/2*dilation, k odd ----
+  // x: (B, Cin, T), w: (Cout, Cin, K), y: (B, Cout, T) overwritten.
+  virtual void Conv1dForward(const Tensor &x, const Tensor &w, int dilation, Tensor *y) const = 0;
+  // dy: (B, Cout, T). dx (may be null): (B, Cin, T) +=; dw: (Cout, Cin, K) +=.
+  virtual void Conv1dBackward(const Tensor &x, const Tensor &w, int dilation, const Tensor &dy,
+                              Tensor *dx, Tensor *dw) const = 0;
+
+  // ---- batch norm over (B, T) per channel; 2-D (B, C) inputs are (B, C, 1) ----
+  // x, y: (B, C, T); gamma, beta, running_mean, running_var, mean, invstd: (C).
+  // train: normalises with the batch mean and biased variance, saves them in mean/invstd and
+  //   updates running stats with `momentum` (running_var gets the unbiased variance, as PyTorch).
+  // eval: normalises with the running stats; mean/invstd receive them (for backward).
+  virtual void BatchNormForward(const Tensor &x, const Tensor &gamma, const Tensor &beta,
+                                bool train, float momentum, float eps, Tensor *running_mean,
+                                Tensor *running_var, Tensor *y, Tensor *mean,
+                                Tensor *invstd) const = 0;
+  // dx +=, dgamma +=, dbeta +=. train selects which formula (batch stats depend on x).
+  virtual void BatchNormBackward(const Tensor &x, const Tensor &gamma, const Tensor &mean,
+                                 const Tensor &invstd, const Tensor &dy, bool train, Tensor *dx,
+                                 Tensor *dgamma, Tensor *dbeta) const = 0;
+
+  // ---- elementwise (any shape; y may alias x; backward is in place on dy given the output) ----
+  virtual void ReluForward(const Tensor &x, Tensor *y) const = 0;
+  virtual void ReluBackwardInPlace(const Tensor &y, Tensor *dy) const = 0;      // dy *= (y > 0)
+  virtual void TanhForward(const Tensor &x, Tensor *y) const = 0;
+  virtual void TanhBackwardInPlace(const Tensor &y, Tensor *dy) const = 0;      // dy *= 1 - y^2
+  virtual void SigmoidForward(const Tensor &x, Tensor *y) const = 0;
+  virtual void SigmoidBackwardInPlace(const Tensor &y, Tensor *dy) const = 0;   // dy *= y (1 - y)
+  virtual void Add(const Tensor &x, Tensor *y) const = 0;                       // y += x
+  virtual void Copy(const Tensor &x, Tensor *y) const = 0;                      // y = x
+
+  // ---- linear: x (B, In), w (Out, In), b (Out) or null, y (B, Out) = x w^T + b ----
+  virtual void LinearForward(const Tensor &x, const Tensor &w, const Tensor *b, Tensor *y) const = 0;
+  // dx (may be null) +=, dw +=, db (may be null) +=.
+  virtual void LinearBackward(const Tensor &x, const Tensor &w, const Tensor &dy, Tensor *dx,
+                              Tensor *dw, Tensor *db) const = 0;
+
+  // ---- squeeze-excitation pieces ----
+  // x: (B, C, T) -> m: (B, C) mean over T.   Backward: dx += dm / T.
+  virtual void MeanOverTimeForward(const Tensor &x, Tensor *m) const = 0;
+  virtual void MeanOverTimeBackward(const Tensor &dm, Tensor *dx) const = 0;
+  // y (B, C, T) = x * a[b, c] with a: (B, C).   Backward: dx += dy * a, da += sum_t dy * x.
+  virtual void ScaleChannelsForward(const Tensor &x, const Tensor &a, Tensor *y) const = 0;
+  virtual void ScaleChannelsBackward(const Tensor &x, const Tensor &a, const Tensor &dy,
+                                     Tensor *dx, Tensor *da) const = 0;
+
+  // ---- attentive statistics pooling ----
+  // logits, a: (B, C, T), softmax over T.   Backward: dlogits += a * (da - sum_t a da).
+  virtual void SoftmaxOverTimeForward(const Tensor &logits, Tensor *a) const = 0;
+  virtual void SoftmaxOverTimeBackward(const Tensor &a, const Tensor &da, Tensor *dlogits) const = 0;
+  // h, a: (B, C, T) -> out: (B, 2C) = [mu; sd], mu = sum_t a h,
+  // sd = sqrt(max(sum_t a h^2 - mu^2, min_var)).
+  virtual void AttentiveStatsForward(const Tensor &h, const Tensor &a, float min_var,
+                                     Tensor *out) const = 0;
+  // dout: (B, 2C). dh +=, da +=.
+  virtual void AttentiveStatsBackward(const Tensor &h, const Tensor &a, const Tensor &out,
+                                      float min_var, const Tensor &dout, Tensor *dh,
+                                      Tensor *da) const = 0;
+
+  // ---- AAM-softmax loss: x (B, E), w (N, E) (class weights, rows), labels[B] on the host ----
+  // cos = normalize(x) normalize(w)^T; target logit phi = cos(theta + m), or cos - sin(pi-m) m
+  // when cos <= cos(pi - m); logits = s * (onehot phi + (1 - onehot) cos); mean cross-entropy.
+  // Returns the loss; *num_correct = #argmax(logits) == label (the reference's accuracy).
+  virtual double AamSoftmaxForward(const Tensor &x, const Tensor &w, const int32_t *labels,
+                                   const AamOptions &opts, AamSaved *saved,
+                                   int64_t *num_correct) const = 0;
+  // Gradient of the mean loss times loss_scale: dx +=, dw +=.
+  virtual void AamSoftmaxBackward(const Tensor &x, const Tensor &w, const int32_t *labels,
+                                  const AamOptions &opts, const AamSaved &saved,
+                                  float loss_scale, Tensor *dx, Tensor *dw) const = 0;
+};
+
+// The kernels for a device (error if that backend is not built/registered).
+const Kernels &KernelsFor(Device d);
+inline const Kernels &KernelsFor(const Tensor &t) { return KernelsFor(t.device); }
+void RegisterKernels(Device d, const Kernels *k);
+
+}  // namespace nnet
+}  // namespace tdnas
+
+#endif  // TDNAS_NNET_KERNELS_H_
