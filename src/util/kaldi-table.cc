@@ -2,6 +2,7 @@
 #include "util/kaldi-table.h"
 
 #include <cctype>
+#include <cstdio>
 
 namespace tdnas {
 
@@ -11,6 +12,17 @@ ArchiveKeyStatus ReadArchiveKey(std::istream &is, std::string *key, std::string 
   if (is.fail()) {
     if (is.eof() && key->empty() && !is.bad()) return ArchiveKeyStatus::kEof;
     *error = "read error while reading a key";
+    return ArchiveKeyStatus::kError;
+  }
+  if (!IsToken(*key)) {
+    std::string shown;
+    for (unsigned char ch : *key) {
+      char b[8];
+      if (ch < 32 || ch == 127) snprintf(b, sizeof(b), "\\x%02x", ch);
+      else snprintf(b, sizeof(b), "%c", ch);
+      shown += b;
+    }
+    *error = "invalid key '" + shown + "' (control characters; not an archive, or a corrupt one?)";
     return ArchiveKeyStatus::kError;
   }
   int c = is.peek();
