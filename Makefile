@@ -56,7 +56,7 @@ include mk/gpu.mk
 define BIN_RULE
 $(BINDIR)/$(notdir $(basename $(1))): $(patsubst src/%.cc,$(BUILD)/obj/%.o,$(1)) $(LINK_LIBS) $(GPU_LIB)
 	@mkdir -p $(BINDIR)
-	$$(CXX) $$(LDFLAGS) -o $$@ $$< $(LINK_LIBS) $(GPU_LIB) $$(LDLIBS)
+	$$(CXX) $$(LDFLAGS) -o $$@ $$< -Wl,--start-group $(LINK_LIBS) $(GPU_LIB) -Wl,--end-group $$(LDLIBS)
 endef
 $(foreach s,$(BIN_SRCS),$(eval $(call BIN_RULE,$(s))))
 

@@ -19,7 +19,7 @@ SHELL_TESTS := $(sort $(wildcard tests/shell/*.sh))
 define TEST_RULE
 $(BUILD)/tests/$(1)/%: $(BUILD)/obj/$(1)/%.o $(foreach d,$(DEPS_$(1)),$(BUILD)/lib/libtdnas-$(d).a) $(GPU_LIB)
 	@mkdir -p $$(dir $$@)
-	$$(CXX) $$(LDFLAGS) -o $$@ $$< $(foreach d,$(DEPS_$(1)),$(BUILD)/lib/libtdnas-$(d).a) $(GPU_LIB) $$(LDLIBS) $$(GTEST_LIBS)
+	$$(CXX) $$(LDFLAGS) -o $$@ $$< -Wl,--start-group $(foreach d,$(DEPS_$(1)),$(BUILD)/lib/libtdnas-$(d).a) $(GPU_LIB) -Wl,--end-group $$(LDLIBS) $$(GTEST_LIBS)
 endef
 $(foreach m,$(MODULES) gpu,$(eval $(call TEST_RULE,$(m))))
 
