@@ -39,33 +39,41 @@ int SplitFields(const char *begin, const char *end, int max, const char **fb, co
   std::abort();  // not reached: TD_ERR throws
 }
 
-// Calls per_line(begin, end, line_no) for every line of `is`, reading large blocks.
-template <class F> void ForEachLine(std::istream &is, F per_line) {
+// Calls per_block(begin, end) on successive pieces of `is`, each made of whole lines (the last
+// piece may end without '\n'), read in large blocks.
+template <class F> void ForEachBlock(std::istream &is, F per_block) {
   const size_t kBlock = size_t(1) << 23;
   std::vector<char> buf(kBlock);
   size_t have = 0;
-  int64 line_no = 0;
   while (true) {
     if (have == buf.size()) buf.resize(buf.size() * 2);  // a line longer than the buffer
     is.read(buf.data() + have, static_cast<std::streamsize>(buf.size() - have));
     size_t got = static_cast<size_t>(is.gcount());
-    bool eof = got == 0;
     size_t total = have + got;
-    const char *p = buf.data(), *end = buf.data() + total;
-    while (p < end) {
-      const char *nl = static_cast<const char *>(std::memchr(p, '\n', end - p));
-      if (!nl) break;
-      per_line(p, nl, ++line_no);
-      p = nl + 1;
-    }
-    have = static_cast<size_t>(end - p);
-    if (eof) {
-      if (have > 0) per_line(p, end, ++line_no);  // last line without '\n'
+    if (got == 0) {  // end of stream
+      if (total > 0) per_block(buf.data(), buf.data() + total);
       break;
     }
-    std::memmove(buf.data(), p, have);
+    const char *last_nl = static_cast<const char *>(memrchr(buf.data(), '\n', total));
+    size_t used = last_nl ? static_cast<size_t>(last_nl - buf.data()) + 1 : 0;
+    if (used > 0) per_block(buf.data(), buf.data() + used);
+    have = total - used;
+    std::memmove(buf.data(), buf.data() + used, have);
   }
   if (is.bad()) TD_ERR << "Read error while reading text lines";
+}
+
+// Calls per_line(begin, end, line_no) for every line of `is` (without its '\n').
+template <class F> void ForEachLine(std::istream &is, F per_line) {
+  int64 line_no = 0;
+  ForEachBlock(is, [&](const char *p, const char *end) {
+    while (p < end) {
+      const char *nl = static_cast<const char *>(std::memchr(p, '\n', end - p));
+      const char *le = nl ? nl : end;
+      per_line(p, le, ++line_no);
+      p = le + 1;
+    }
+  });
 }
 
 }  // namespace
@@ -141,22 +149,73 @@ void ParseScoreLabelLine(const char *b, const char *e, int64 line_no, const std:
 }
 }  // namespace
 
-void ParseScoreLabels(const char *data, size_t size, const std::string &name,
-                      std::vector<float> *target, std::vector<float> *nontarget) {
-  const char *p = data, *end = data + size;
-  int64 line_no = 0;
+namespace {
+// The common line "<plain decimal> target|nontarget\n" (e.g. "%.6f" scores), parsed in one
+// pass: returns the position after the '\n', or null if the line is anything else (the caller
+// then takes the general path). Same values as ParseScore's fast path.
+inline const char *ScanSimpleLine(const char *p, const char *end, float *score, bool *target) {
+  const char *q = p;
+  bool neg = false;
+  if (q < end && *q == '-') { neg = true; q++; }
+  uint32 m = 0;
+  int nd = 0, frac = 0;
+  while (q < end && static_cast<unsigned>(*q - '0') < 10 && nd < 9) { m = m * 10 + (*q++ - '0'); nd++; }
+  if (q < end && *q == '.') {
+    q++;
+    while (q < end && static_cast<unsigned>(*q - '0') < 10 && nd < 9) {
+      m = m * 10 + (*q++ - '0');
+      nd++;
+      frac++;
+    }
+  }
+  if (nd == 0 || m > (1u << 24) || frac > 8 || q == end || *q != ' ') return nullptr;
+  while (q < end && *q == ' ') q++;
+  if (end - q >= 7 && std::memcmp(q, "target\n", 7) == 0) {
+    *target = true;
+    q += 7;
+  } else if (end - q >= 10 && std::memcmp(q, "nontarget\n", 10) == 0) {
+    *target = false;
+    q += 10;
+  } else {
+    return nullptr;
+  }
+  float v = static_cast<float>(m);
+  if (frac) v /= kPow10[frac];
+  *score = neg ? -v : v;
+  return q;
+}
+
+void ParseScoreLabelBlock(const char *p, const char *end, const std::string &name,
+                          int64 *line_no, std::vector<float> *target, std::vector<float> *nontarget) {
   while (p < end) {
+    float score;
+    bool is_target;
+    const char *next = ScanSimpleLine(p, end, &score, &is_target);
+    ++*line_no;
+    if (next) {
+      (is_target ? target : nontarget)->push_back(score);
+      p = next;
+      continue;
+    }
     const char *nl = static_cast<const char *>(std::memchr(p, '\n', end - p));
     const char *le = nl ? nl : end;
-    ParseScoreLabelLine(p, le, ++line_no, name, target, nontarget);
+    ParseScoreLabelLine(p, le, *line_no, name, target, nontarget);
     p = le + 1;
   }
+}
+}  // namespace
+
+void ParseScoreLabels(const char *data, size_t size, const std::string &name,
+                      std::vector<float> *target, std::vector<float> *nontarget) {
+  int64 line_no = 0;
+  ParseScoreLabelBlock(data, data + size, name, &line_no, target, nontarget);
 }
 
 void ReadScoreLabels(std::istream &is, const std::string &name, std::vector<float> *target,
                      std::vector<float> *nontarget) {
-  ForEachLine(is, [&](const char *b, const char *e, int64 line_no) {
-    ParseScoreLabelLine(b, e, line_no, name, target, nontarget);
+  int64 line_no = 0;
+  ForEachBlock(is, [&](const char *b, const char *e) {
+    ParseScoreLabelBlock(b, e, name, &line_no, target, nontarget);
   });
 }
 

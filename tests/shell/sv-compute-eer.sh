@@ -9,12 +9,14 @@ golden="${TDNAS_SHARED:-$TDNAS_ROOT/../shared}/testdata/golden"
 [ -d "$golden" ] || { echo "SKIP no golden data at $golden"; exit 0; }
 tmp=$(mktemp -d /tmp/sv-compute-eer.XXXXXX); trap 'rm -rf "$tmp"' EXIT
 
-msg() { sed -n 's/^LOG ([^)]*) //p' "$1"; }  # the LOG message without the location
+msg() { sed -n 's/^LOG ([^ ]*) //p' "$1"; }  # the LOG message without the location
 for name in synth ties; do
   in="$golden/eer_scores_$name.txt"
   compute-eer "$in" >"$tmp/out" 2>"$tmp/err" || fail "$name: exit $?"
   cmp -s "$tmp/out" "$golden/compute_eer_$name.out" || fail "$name stdout: '$(cat "$tmp/out")'"
-  [ "$(msg "$tmp/err")" = "$(msg "$golden/logs/compute_eer_$name.out.stderr")" ] ||
+  want=$(msg "$golden/logs/compute_eer_$name.out.stderr")
+  [ -n "$want" ] || fail "no LOG line in the golden log"
+  [ "$(msg "$tmp/err")" = "$want" ] ||
     fail "$name log: $(msg "$tmp/err")"
   compute-eer - <"$in" 2>/dev/null | cmp -s - "$golden/compute_eer_$name.out" || fail "$name stdin"
   compute-eer "cat $in |" 2>/dev/null | cmp -s - "$golden/compute_eer_$name.out" || fail "$name pipe"
