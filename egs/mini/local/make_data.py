@@ -1,0 +1,450 @@
+#!/usr/bin/env python3
+"""make_data.py: builds the mini recipe's speaker set (called by local/make_data.sh; see its usage).
+
+Source "debian" (../shared/spec/data.md section 1): real speech from Debian packages, fetched with
+apt-get download, unpacked with dpkg -x, one folder = one voice. Every file goes through the same chain
+(mono, silence trimmed at both ends, 8 kHz and back to 16 kHz, peak-normalised, 16-bit), so no speaker is
+recognisable by bandwidth or level; identical files of a speaker (md5) are used once; short files are
+joined and long ones cut into 2-4 s segments. Voices that may be one person under two names (the same
+language in ktuberling and klettres; Allison in the en and es prompts) share a "group": a group is never
+split between train and test, and never forms a nontarget trial with itself.
+Source "espeak" (data.md section 2): synthetic speakers, espeak-ng variant x pitch x speed, deterministic.
+
+Writes <out>/{train,test}/{wav.scp,utt2spk,spk2utt,utt2dur,spk2group}, <out>/test/trials (Kaldi:
+"enroll test target|nontarget") and <out>/test/veri_test.txt (VoxCeleb: "1|0 spk/tag/n.wav spk/tag/n.wav"),
+audio under <out>/wav/. Utterance ids are <speaker>-<tag>-<nnnnn>, speakers and tags without '-'.
+"""
+import argparse
+import concurrent.futures as cf
+import hashlib
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+# (package, kind): kind names the rule that finds voices in the unpacked package.
+PACKAGES = [
+    ('kajongg', 'kajongg'), ('ktuberling-data', 'ktuberling'), ('klettres-data', 'klettres'),
+    ('fillets-ng-data-cs', 'fillets'), ('fillets-ng-data-nl', 'fillets'),
+    ('asterisk-core-sounds-en-gsm', 'asterisk'), ('asterisk-core-sounds-es-gsm', 'asterisk'),
+    ('asterisk-core-sounds-fr-gsm', 'asterisk'), ('asterisk-core-sounds-it-gsm', 'asterisk'),
+    ('asterisk-core-sounds-ru-gsm', 'asterisk'), ('asterisk-prompt-it-menardi-gsm', 'asterisk'),
+    ('asterisk-prompt-es-co', 'asterisk'), ('asterisk-prompt-fr-armelle', 'asterisk'),
+]
+AUDIO = re.compile(r'\.(ogg|wav|gsm)$')
+SEG_MIN, SEG_MAX = 2.0, 4.0
+BYTES_PER_SEC = 32000.0   # 16 kHz, 16 bit, mono
+# sox effects shared by every real-speech file: mono, peak-normalised (some files peak at -40 dB), silence
+# below -40 dB trimmed at both ends, telephone bandwidth (8 kHz and back), peak at -3 dB. With -D (no
+# dither) the output is deterministic.
+SOX_EFFECTS = ['remix', '-', 'norm', '-1', 'silence', '1', '0.02', '1%', 'reverse', 'silence', '1', '0.02', '1%',
+               'reverse', 'rate', '8000', 'rate', '16000', 'norm', '-3']
+
+
+def log(msg):
+    print(f'make_data.py: {msg}', file=sys.stderr, flush=True)
+
+
+def clean(name):
+    return re.sub(r'[^A-Za-z0-9_]', '_', name)
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kw)
+
+
+def fetch_packages(download, timeout):
+    """apt-get download + dpkg -x of each package into download/<pkg>/ (cached). Returns False on failure."""
+    debs = os.path.join(download, 'debs')
+    os.makedirs(debs, exist_ok=True)
+    need = [p for p, _ in PACKAGES if not os.path.exists(os.path.join(download, 'root', p, '.done'))]
+    missing = [p for p in need if not any(f.startswith(p + '_') for f in os.listdir(debs))]
+    if missing:
+        if not shutil.which('apt-get'):
+            log('apt-get not found')
+            return False
+        t0 = time.time()
+        try:
+            r = run(['apt-get', 'download', '-q'] + missing, cwd=debs, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            log(f'apt-get download timed out after {timeout} s')
+            return False
+        if r.returncode != 0:
+            lines = r.stderr.decode(errors='replace').strip().splitlines()
+            log('apt-get download failed: ' + (lines[-1] if lines else f'exit code {r.returncode}'))
+            return False
+        log(f'downloaded {len(missing)} packages in {time.time() - t0:.1f} s')
+
+    def unpack(p):
+        deb = [f for f in os.listdir(debs) if f.startswith(p + '_') and f.endswith('.deb')]
+        if not deb:
+            return f'{p}: no .deb'
+        root = os.path.join(download, 'root', p)
+        shutil.rmtree(root, ignore_errors=True)
+        os.makedirs(root)
+        r = run(['dpkg', '-x', os.path.join(debs, sorted(deb)[-1]), root])
+        if r.returncode != 0:
+            return f'{p}: dpkg -x failed: {r.stderr.decode(errors="replace").strip()}'
+        open(os.path.join(root, '.done'), 'w').close()
+        return None
+    t0 = time.time()
+    with cf.ThreadPoolExecutor(max_workers=2) as ex:
+        errors = [e for e in ex.map(unpack, need) if e]
+    if errors:
+        log('; '.join(errors))
+        return False
+    if need:
+        log(f'unpacked {len(need)} packages in {time.time() - t0:.1f} s')
+    return True
+
+
+def find_voices(download):
+    """Returns {speaker: {'group': g, 'source': s, 'files': [(tag, path), ...]}} from the unpacked packages."""
+    voices = {}
+
+    def add(spk, group, source, tag, path):
+        v = voices.setdefault(spk, {'group': group, 'source': source, 'files': []})
+        v['files'].append((clean(tag), path))
+
+    def audio_files(d, recursive=False):
+        if not os.path.isdir(d):
+            return []
+        if not recursive:
+            return sorted(os.path.join(d, f) for f in os.listdir(d)
+                          if AUDIO.search(f) and os.path.isfile(os.path.join(d, f)))
+        out = []
+        for r, dirs, files in os.walk(d):   # os.walk does not follow symlinked folders
+            dirs[:] = sorted(x for x in dirs if x != 'silence')
+            out += [os.path.join(r, f) for f in sorted(files) if AUDIO.search(f)]
+        return out
+
+    for pkg, kind in PACKAGES:
+        share = os.path.join(download, 'root', pkg, 'usr', 'share')
+        if kind == 'kajongg':
+            base = os.path.join(share, 'kajongg', 'voices')
+            for voice in sorted(os.listdir(base)):
+                if voice == 'de' or not os.path.isdir(os.path.join(base, voice)):
+                    continue
+                spk = 'kajongg_' + clean(voice)
+                for f in audio_files(os.path.join(base, voice)):
+                    add(spk, spk, 'kajongg', 'en', f)
+                for f in audio_files(os.path.join(base, 'de', voice)):
+                    add(spk, spk, 'kajongg', 'de', f)
+        elif kind == 'ktuberling':
+            base = os.path.join(share, 'ktuberling', 'sounds')
+            for lang in sorted(os.listdir(base)):
+                if '@' in lang or lang == 'nn' or not os.path.isdir(os.path.join(base, lang)):
+                    continue
+                for f in audio_files(os.path.join(base, lang)):
+                    add('ktub_' + clean(lang), 'lang_' + lang.split('_')[0], 'ktuberling', 'w', f)
+        elif kind == 'klettres':
+            base = os.path.join(share, 'klettres')
+            for lang in sorted(os.listdir(base)):
+                for sub in ('alpha', 'syllab'):
+                    for f in audio_files(os.path.join(base, lang, sub)):
+                        add('klet_' + clean(lang), 'lang_' + lang.split('_')[0], 'klettres', sub, f)
+        elif kind == 'fillets':
+            base = os.path.join(share, 'games', 'fillets-ng', 'sound')
+            lang = pkg.rsplit('-', 1)[1]
+            for level in sorted(os.listdir(base)):
+                for f in audio_files(os.path.join(base, level, lang)):
+                    role = re.search(r'-([mv])-', os.path.basename(f))
+                    if role:
+                        spk = f'fillets_{lang}_{role.group(1)}'
+                        add(spk, spk, 'fillets', 's', f)
+        elif kind == 'asterisk':
+            base = os.path.join(share, 'asterisk', 'sounds')
+            for d in sorted(os.listdir(base)) if os.path.isdir(base) else []:
+                if os.path.islink(os.path.join(base, d)):
+                    continue
+                files = audio_files(os.path.join(base, d), recursive=True)
+                if not files:
+                    continue
+                if 'Allison' in d:
+                    name = 'allison'      # en_US and es_MX prompts: the same person
+                elif 'Menardi' in d or 'menardi' in pkg:
+                    name = 'menardi'
+                elif pkg.startswith('asterisk-prompt-'):
+                    name = pkg[len('asterisk-prompt-'):].replace('-gsm', '')
+                else:
+                    name = d
+                spk = 'ast_' + clean(name)
+                for f in files:
+                    add(spk, spk, 'asterisk', clean(d.split('_')[0]), f)
+    return voices
+
+
+def md5(path):
+    with open(path, 'rb') as f:
+        return hashlib.md5(f.read()).hexdigest()
+
+
+def convert_speaker(spk, v, conv_dir, max_secs):
+    """Converts a speaker's files (deduplicated, in a fixed shuffled order) until max_secs of audio.
+    Returns [(tag, wav, seconds), ...]."""
+    seen, files = set(), []
+    for tag, path in v['files']:
+        h = md5(path)
+        if h not in seen:
+            seen.add(h)
+            files.append((tag, path, h))
+    random.Random(spk).shuffle(files)
+    out_dir = os.path.join(conv_dir, spk)
+    os.makedirs(out_dir, exist_ok=True)
+    out, total = [], 0.0
+    for tag, path, h in files:
+        if total >= max_secs:
+            break
+        wav = os.path.join(out_dir, h + '.wav')
+        if not os.path.exists(wav):
+            r = run(['sox', '-D', path, '-b', '16', wav + '.tmp.wav'] + SOX_EFFECTS)
+            if r.returncode != 0:
+                log(f'WARNING: sox failed on {path}: {r.stderr.decode(errors="replace").strip()}')
+                continue
+            os.replace(wav + '.tmp.wav', wav)
+        secs = (os.path.getsize(wav) - 44) / BYTES_PER_SEC
+        if secs < 0.2:
+            continue
+        out.append((tag, wav, secs))
+        total += secs
+    return out
+
+
+def plan_segments(pieces):
+    """Joins short files and cuts long ones: [(tag, wav, secs)] -> segments [(tag, [(wav, start, dur)])],
+    each 2-4 s (a leftover shorter than 2 s is dropped)."""
+    segs, cur, cur_len, cur_tag = [], [], 0.0, None
+    for tag, wav, secs in pieces:
+        if secs >= SEG_MIN:
+            n = int(-(-secs // SEG_MAX))    # ceil: n parts, each secs / n in [2, 4]
+            for i in range(n):
+                segs.append((tag, [(wav, i * secs / n, secs / n)]))
+            continue
+        cur.append((wav, 0.0, secs))
+        cur_len += secs
+        cur_tag = cur_tag or tag
+        if cur_len >= SEG_MIN:
+            segs.append((cur_tag, cur))
+            cur, cur_len, cur_tag = [], 0.0, None
+    return segs
+
+
+def write_segment(out_wav, parts):
+    """Concatenates (wav, start, dur) parts into out_wav with sox."""
+    if os.path.exists(out_wav):
+        return None
+    tmp = out_wav + '.tmp.wav'
+    if len(parts) == 1:
+        wav, start, dur = parts[0]
+        cmd = ['sox', '-D', wav, tmp, 'trim', f'{start:.4f}', f'{dur:.4f}']
+    else:
+        cmd = ['sox', '-D'] + [p[0] for p in parts] + [tmp]
+    r = run(cmd)
+    if r.returncode != 0:
+        return f'{out_wav}: {r.stderr.decode(errors="replace").strip()}'
+    os.replace(tmp, out_wav)
+    return None
+
+
+ESPEAK_VARIANTS = ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'f1', 'f2', 'f3', 'f4', 'f5', 'adam', 'andy',
+                   'boris', 'david', 'edward', 'grandma', 'grandpa', 'john', 'linda', 'max', 'michel', 'norbert',
+                   'paul', 'pedro', 'quincy', 'rob', 'steph', 'travis', 'victor', 'zac', 'Alicia', 'Andrea',
+                   'annie', 'aunty', 'belinda', 'caleb', 'shelby', 'anika']
+WORDS = ('the a of to and in is it you that he was for on are with as his they be at one have this from or had '
+         'by word but what some we can out other were all there when up use your how said an each she which do '
+         'their time if will way about many then them write would like so these her long make thing see him two '
+         'has look more day could go come did number sound no most people my over know water than call first who '
+         'may down side been now find any new work part take get place made live where after back little only '
+         'round man year came show every good me give our under name very through just form sentence great think '
+         'say help low line differ turn cause much mean before move right boy old too same tell does set three '
+         'want air well also play small end put home read hand port large spell add even land here must big high '
+         'such follow act why ask men change went light kind off need house picture try us again animal point '
+         'mother world near build self earth father head stand own page should country found answer school grow '
+         'study still learn plant cover food sun four between state keep eye never last let thought city tree '
+         'cross farm hard start might story saw far sea draw left late run while press close night real life few '
+         'north open seem together next white children begin got walk example ease paper group always music those '
+         'both mark often letter until mile river car feet care second book carry took science eat room friend '
+         'began idea fish mountain stop once base hear horse cut sure watch colour face wood main enough plain '
+         'girl usual young ready above ever red list though feel talk bird soon body dog family direct pose leave '
+         'song measure door product black short numeral class wind question happen complete ship area half rock '
+         'order fire south problem piece told knew pass since top whole king space heard best hour better true '
+         'during hundred five remember step early hold west ground interest reach fast verb sing listen six table '
+         'travel less morning ten simple several vowel toward war lay against pattern slow centre love person '
+         'money serve appear road map rain rule govern pull cold notice voice unit power town fine certain fly '
+         'fall lead cry dark machine note wait plan figure star box noun field rest correct able pound done '
+         'beauty drive stood contain front teach week final gave green oh quick develop ocean warm free minute '
+         'strong special mind behind clear tail produce fact street inch multiply nothing course stay wheel full '
+         'force blue object decide surface deep moon island foot system busy test record boat common gold').split()
+
+
+def espeak_speakers(num_speakers):
+    """A deterministic list of (speaker, variant, pitch, speed): variants in turn, pitch and speed spread."""
+    out = []
+    for i in range(num_speakers):
+        variant = ESPEAK_VARIANTS[i % len(ESPEAK_VARIANTS)]
+        pitch = 20 + (i * 37) % 60             # 20..79
+        speed = 130 + (i * 23) % 60            # 130..189 words per minute
+        out.append((f'esp{i + 1:03d}_{clean(variant)}', variant, pitch, speed))
+    return out
+
+
+def make_espeak(out, num_speakers, utts_per_spk, nj):
+    if not shutil.which('espeak-ng'):
+        sys.exit('make_data.py: espeak-ng is not installed (apt-get install espeak-ng); cannot make speakers')
+    jobs = []
+    for spk, variant, pitch, speed in espeak_speakers(num_speakers):
+        rng = random.Random(spk)
+        for u in range(utts_per_spk):
+            text = ' '.join(rng.choice(WORDS) for _ in range(rng.randint(7, 11)))
+            jobs.append((spk, f'{spk}-tts-{u + 1:05d}', variant, pitch, speed, text))
+
+    def synth(job):
+        spk, utt, variant, pitch, speed, text = job
+        wav = os.path.join(out, 'wav', spk, utt + '.wav')
+        if os.path.exists(wav):
+            return spk, utt, wav
+        os.makedirs(os.path.dirname(wav), exist_ok=True)
+        raw = wav + '.raw.wav'
+        r = run(['espeak-ng', '-v', f'en+{variant}', '-p', str(pitch), '-s', str(speed), '-w', raw, text])
+        if r.returncode == 0:
+            r = run(['sox', '-D', raw, '-b', '16', '-c', '1', wav + '.tmp.wav', 'rate', '16000'])
+        if r.returncode != 0:
+            sys.exit(f'make_data.py: synthesis failed for {utt}: {r.stderr.decode(errors="replace").strip()}')
+        os.remove(raw)
+        os.replace(wav + '.tmp.wav', wav)
+        return spk, utt, wav
+    with cf.ThreadPoolExecutor(max_workers=nj) as ex:
+        done = list(ex.map(synth, jobs))
+    speakers = {}
+    for spk, utt, wav in done:
+        v = speakers.setdefault(spk, {'group': spk, 'source': 'espeak', 'utts': []})
+        v['utts'].append((utt, wav, (os.path.getsize(wav) - 44) / BYTES_PER_SEC))
+    return speakers
+
+
+def make_debian(out, download, max_secs, nj, timeout):
+    if not fetch_packages(download, timeout):
+        return None
+    voices = find_voices(download)
+    t0 = time.time()
+    # Converted files are cached; a change of the effects gets a fresh cache.
+    conv_dir = os.path.join(download, 'conv-' + hashlib.md5(' '.join(SOX_EFFECTS).encode()).hexdigest()[:8])
+    with cf.ThreadPoolExecutor(max_workers=nj) as ex:
+        futs = {spk: ex.submit(convert_speaker, spk, v, conv_dir, max_secs * 1.05) for spk, v in voices.items()}
+        pieces = {spk: f.result() for spk, f in futs.items()}
+    log(f'converted the audio of {len(voices)} voices in {time.time() - t0:.1f} s')
+    speakers, seg_jobs = {}, []
+    for spk in sorted(voices):
+        segs = plan_segments(pieces[spk])
+        if not segs:
+            continue
+        v = speakers.setdefault(spk, {'group': voices[spk]['group'], 'source': voices[spk]['source'], 'utts': []})
+        total = 0.0
+        for n, (tag, parts) in enumerate(segs, 1):
+            if total >= max_secs:
+                break
+            utt = f'{spk}-{tag}-{n:05d}'
+            wav = os.path.join(out, 'wav', spk, utt + '.wav')
+            dur = sum(p[2] for p in parts)
+            v['utts'].append((utt, wav, dur))
+            seg_jobs.append((wav, parts))
+            total += dur
+    for spk in speakers:
+        os.makedirs(os.path.join(out, 'wav', spk), exist_ok=True)
+    t0 = time.time()
+    with cf.ThreadPoolExecutor(max_workers=nj) as ex:
+        errors = [e for e in ex.map(lambda j: write_segment(*j), seg_jobs) if e]
+    if errors:
+        sys.exit('make_data.py: writing segments failed: ' + errors[0])
+    log(f'wrote {len(seg_jobs)} segments in {time.time() - t0:.1f} s')
+    for v in speakers.values():   # exact durations from the files
+        v['utts'] = [(u, w, (os.path.getsize(w) - 44) / BYTES_PER_SEC) for u, w, _ in v['utts']]
+    return speakers
+
+
+def split_groups(speakers, test_fraction, min_utts):
+    """Whole groups to train or test: within each source, groups in a fixed hashed order, every group whose
+    running share passes test_fraction goes to test. Speakers with fewer than min_utts utterances are dropped."""
+    speakers = {s: v for s, v in speakers.items() if len(v['utts']) >= min_utts}
+    by_source = {}
+    for s, v in speakers.items():
+        by_source.setdefault(v['source'], set()).add(v['group'])
+    test_groups = set()
+    for source in sorted(by_source):
+        groups = sorted(by_source[source], key=lambda g: hashlib.md5(g.encode()).hexdigest())
+        for i, g in enumerate(groups):
+            if int((i + 1) * test_fraction) > int(i * test_fraction):
+                test_groups.add(g)
+    train = {s: v for s, v in speakers.items() if v['group'] not in test_groups}
+    test = {s: v for s, v in speakers.items() if v['group'] in test_groups}
+    return train, test
+
+
+def write_dir(d, speakers):
+    os.makedirs(d, exist_ok=True)
+    utts = sorted((u, s, w, dur) for s, v in speakers.items() for u, w, dur in v['utts'])
+    with open(os.path.join(d, 'wav.scp'), 'w') as f:
+        f.writelines(f'{u} {os.path.abspath(w)}\n' for u, s, w, dur in utts)
+    with open(os.path.join(d, 'utt2spk'), 'w') as f:
+        f.writelines(f'{u} {s}\n' for u, s, w, dur in utts)
+    with open(os.path.join(d, 'utt2dur'), 'w') as f:
+        f.writelines(f'{u} {dur:.3f}\n' for u, s, w, dur in utts)
+    with open(os.path.join(d, 'spk2utt'), 'w') as f:
+        for s in sorted(speakers):
+            f.write(' '.join([s] + sorted(u for u, _, _ in speakers[s]['utts'])) + '\n')
+    with open(os.path.join(d, 'spk2group'), 'w') as f:
+        f.writelines(f'{s} {speakers[s]["group"]}\n' for s in sorted(speakers))
+    return len(utts), sum(x[3] for x in utts)
+
+
+def main():
+    p = argparse.ArgumentParser(description='Builds data/train, data/test and trials for egs/mini.')
+    p.add_argument('--source', choices=['auto', 'debian', 'espeak'], default='auto')
+    p.add_argument('--download-dir', default='data/download')
+    p.add_argument('--max-secs-per-spk', type=float, default=240.0)
+    p.add_argument('--test-fraction', type=float, default=0.35)
+    p.add_argument('--min-utts-per-spk', type=int, default=4)
+    p.add_argument('--num-target', type=int, default=1500)
+    p.add_argument('--num-nontarget', type=int, default=1500)
+    p.add_argument('--espeak-speakers', type=int, default=40)
+    p.add_argument('--espeak-utts', type=int, default=20)
+    p.add_argument('--apt-timeout', type=int, default=300)
+    p.add_argument('--nj', type=int, default=2)
+    p.add_argument('out')
+    a = p.parse_args()
+    t0 = time.time()
+    speakers = None
+    if a.source in ('auto', 'debian'):
+        speakers = make_debian(a.out, a.download_dir, a.max_secs_per_spk, a.nj, a.apt_timeout)
+        if speakers is None:
+            if a.source == 'debian':
+                sys.exit('make_data.py: could not fetch the Debian packages (see above)')
+            log('*** the Debian speech packages could not be fetched: falling back to SYNTHETIC espeak-ng '
+                'speakers (results will not mean much for real speech) ***')
+    if speakers is None:
+        speakers = make_espeak(a.out, a.espeak_speakers, a.espeak_utts, a.nj)
+    train, test = split_groups(speakers, a.test_fraction, a.min_utts_per_spk)
+    if len(train) < 2 or len(test) < 2:
+        sys.exit(f'make_data.py: too few speakers ({len(train)} train, {len(test)} test)')
+    n_train, s_train = write_dir(os.path.join(a.out, 'train'), train)
+    n_test, s_test = write_dir(os.path.join(a.out, 'test'), test)
+    utils = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'utils')
+    test_dir = os.path.join(a.out, 'test')
+    r = subprocess.run([sys.executable, os.path.join(utils, 'make_trials.py'), 'generate',
+                        '--num-target', str(a.num_target), '--num-nontarget', str(a.num_nontarget),
+                        '--spk2group', os.path.join(test_dir, 'spk2group'),
+                        os.path.join(test_dir, 'utt2spk'), os.path.join(test_dir, 'trials')])
+    if r.returncode == 0:
+        r = subprocess.run([sys.executable, os.path.join(utils, 'make_trials.py'), 'kaldi2vox',
+                            os.path.join(test_dir, 'trials'), os.path.join(test_dir, 'veri_test.txt')])
+    if r.returncode != 0:
+        sys.exit('make_data.py: making the trial lists failed')
+    log(f'train: {len(train)} speakers, {n_train} utterances, {s_train / 3600:.2f} h; '
+        f'test: {len(test)} speakers, {n_test} utterances, {s_test / 3600:.2f} h; {time.time() - t0:.0f} s in all')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# make_data.sh: stage 0 of egs/mini: a speaker set with disjoint train and test speakers and a trial list.
+# Real speech from Debian packages (apt-get download, cached in --download-dir), or synthetic espeak-ng
+# speakers when the packages cannot be fetched (or with --source espeak). See local/make_data.py.
+# Writes <out>/train and <out>/test (wav.scp utt2spk spk2utt utt2dur spk2group), <out>/test/trials
+# (Kaldi) and <out>/test/veri_test.txt (VoxCeleb format); validates both data dirs.
+set -euo pipefail
+source=auto                  # auto: Debian packages, espeak-ng if they cannot be fetched; or debian, espeak
+download_dir=data/download   # cache of .deb files, unpacked packages and converted audio
+max_secs_per_spk=240         # caps each speaker's audio (the fillets and asterisk voices have far more)
+test_fraction=0.35           # share of speaker groups held out for test
+num_target=1500              # trials
+num_nontarget=1500
+espeak_speakers=40           # synthetic speakers (variant x pitch x speed) and utterances each
+espeak_utts=20
+nj=2
+help_message="Usage: $0 [options] <out-dir>
+ e.g.: $0 data            (writes data/train, data/test, data/test/trials)
+       $0 --source espeak --espeak-speakers 8 --espeak-utts 5 /tmp/d
+Options: --source (auto|debian|espeak), --download-dir, --max-secs-per-spk, --test-fraction,
+         --num-target, --num-nontarget, --espeak-speakers, --espeak-utts, --nj"
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../../../utils/parse_options.sh"
+[ $# -eq 1 ] || { printf '%s\n' "$help_message" >&2; exit 1; }
+out=$1
+utils=$here/../../../utils
+for t in sox python3; do command -v $t > /dev/null || { echo "$0: $t is not installed (see tools/install_prereqs.sh)" >&2; exit 1; }; done
+start=$(date +%s)
+rm -rf "$out/train" "$out/test"
+python3 "$here/make_data.py" --source "$source" --download-dir "$download_dir" --max-secs-per-spk "$max_secs_per_spk" \
+  --test-fraction "$test_fraction" --num-target "$num_target" --num-nontarget "$num_nontarget" \
+  --espeak-speakers "$espeak_speakers" --espeak-utts "$espeak_utts" --nj "$nj" "$out"
+for d in train test; do "$utils/validate_data_dir.sh" --no-feats "$out/$d"; done
+echo "$0: done in $(( $(date +%s) - start )) s"
