@@ -39,12 +39,7 @@ int main(int argc, char *argv[]) {
       TD_ERR << "Invalid --compression-method=" << compression_method_in << " (expected 1..7)";
     CompressionMethod method = static_cast<CompressionMethod>(compression_method_in);
     std::string rspecifier = po.GetArg(1), wspecifier = po.GetArg(2);
-    bool in_table = ClassifyRspecifier(rspecifier, nullptr, nullptr) != RspecifierType::kNone;
-    bool out_table = ClassifyWspecifier(wspecifier, nullptr, nullptr, nullptr) !=
-                     WspecifierType::kNone;
-    if (in_table != out_table)
-      TD_ERR << "Either both arguments are tables (rspecifier/wspecifier) or neither is: '"
-             << rspecifier << "' '" << wspecifier << "'";
+    bool in_table = BothTablesOrNeither(rspecifier, wspecifier);
 
     if (!in_table) {
       if (!num_frames_wspecifier.empty())

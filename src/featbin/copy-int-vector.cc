@@ -24,10 +24,7 @@ int main(int argc, char *argv[]) {
       return 1;
     }
     std::string in = po.GetArg(1), out = po.GetArg(2);
-    bool in_table = ClassifyRspecifier(in, nullptr, nullptr) != RspecifierType::kNone;
-    bool out_table = ClassifyWspecifier(out, nullptr, nullptr, nullptr) != WspecifierType::kNone;
-    if (in_table != out_table)
-      TD_ERR << "Either both arguments are tables or neither is: '" << in << "' '" << out << "'";
+    bool in_table = BothTablesOrNeither(in, out);
     if (!in_table) {
       // A single file holds one integer vector in ReadIntegerVector's format.
       bool bin_in;

@@ -54,10 +54,7 @@ int main(int argc, char *argv[]) {
     }
     if (tr.apply_log && tr.apply_exp) TD_ERR << "Only one of apply-log and apply-exp can be given";
     std::string in = po.GetArg(1), out = po.GetArg(2);
-    bool in_table = ClassifyRspecifier(in, nullptr, nullptr) != RspecifierType::kNone;
-    bool out_table = ClassifyWspecifier(out, nullptr, nullptr, nullptr) != WspecifierType::kNone;
-    if (in_table != out_table)
-      TD_ERR << "Either both arguments are tables or neither is: '" << in << "' '" << out << "'";
+    bool in_table = BothTablesOrNeither(in, out);
     if (!in_table) {
       Matrix<float> mat;
       ReadKaldiObject(in, &mat);

@@ -25,10 +25,7 @@ int main(int argc, char *argv[]) {
       return 1;
     }
     std::string in = po.GetArg(1), out = po.GetArg(2);
-    bool in_table = ClassifyRspecifier(in, nullptr, nullptr) != RspecifierType::kNone;
-    bool out_table = ClassifyWspecifier(out, nullptr, nullptr, nullptr) != WspecifierType::kNone;
-    if (in_table != out_table)
-      TD_ERR << "Either both arguments are tables or neither is: '" << in << "' '" << out << "'";
+    bool in_table = BothTablesOrNeither(in, out);
     auto apply_scale = [&](Vector<float> *v) {
       if (scale != 1.0f)
         for (int32 i = 0; i < v->Dim(); i++) v->Data()[i] *= scale;

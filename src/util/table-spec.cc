@@ -3,6 +3,7 @@
 
 #include <vector>
 
+#include "base/log.h"
 #include "util/kaldi-io.h"
 #include "util/text-utils.h"
 
@@ -134,6 +135,20 @@ WspecifierType ClassifyWspecifier(const std::string &spec, std::string *archive_
   }
   if (opts_out) *opts_out = opts;
   return type;
+}
+
+bool BothTablesOrNeither(const std::string &in, const std::string &out) {
+  std::string rerr, werr;
+  bool in_table = ClassifyRspecifier(in, nullptr, nullptr, &rerr) != RspecifierType::kNone;
+  bool out_table = ClassifyWspecifier(out, nullptr, nullptr, nullptr, &werr) !=
+                   WspecifierType::kNone;
+  if (in_table == out_table) return in_table;
+  if (in_table)
+    TD_ERR << "Invalid wspecifier '" << out << "': " << werr << " (the input is a table, so "
+           << "the output must be one too)";
+  TD_ERR << "Invalid rspecifier '" << in << "': " << rerr << " (the output is a table, so "
+         << "the input must be one too)";
+  return false;
 }
 
 }  // namespace tdnas

@@ -48,6 +48,12 @@ WspecifierType ClassifyWspecifier(const std::string &wspecifier, std::string *ar
                                   std::string *script_wxfilename, WspecifierOptions *opts,
                                   std::string *error = nullptr);
 
+// For binaries that take either <rspecifier> <wspecifier> or <rxfilename> <wxfilename>:
+// true when both are table specifiers, false when neither is; otherwise an ERROR saying what
+// is wrong with the one that did not parse.
+bool BothTablesOrNeither(const std::string &rspecifier_or_rxfilename,
+                         const std::string &wspecifier_or_wxfilename);
+
 }  // namespace tdnas
 
 #endif  // TDNAS_UTIL_TABLE_SPEC_H_

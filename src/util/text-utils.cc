@@ -12,7 +12,7 @@ namespace tdnas {
 bool IsToken(const std::string &s) {
   if (s.empty()) return false;
   for (unsigned char c : s)
-    if (std::isspace(c) || (std::iscntrl(c) && c != 0x7f) || c == 0) return false;
+    if (std::isspace(c) || std::iscntrl(c)) return false;
   return true;
 }
 
