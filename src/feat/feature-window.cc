@@ -160,22 +160,30 @@ void ProcessWindow(const FrameExtractionOptions &opts, const FeatureWindowFuncti
     for (int32 i = 0; i < n; i++) frame[i] += gauss(*rng) * opts.dither;
   }
   if (opts.remove_dc_offset) {
-    double sum = 0;
-    for (int32 i = 0; i < n; i++) sum += frame[i];
-    const float mean = static_cast<float>(sum) / n;
-    for (int32 i = 0; i < n; i++) frame[i] -= mean;
+    double s0 = 0, s1 = 0;
+    int32 i = 0;
+    for (; i + 1 < n; i += 2) { s0 += frame[i]; s1 += frame[i + 1]; }
+    if (i < n) s0 += frame[i];
+    const float mean = static_cast<float>(s0 + s1) / n;
+    for (i = 0; i < n; i++) frame[i] -= mean;
   }
   if (log_energy_pre_window != nullptr) {
     const float e = std::max(SumSquares(frame, n), std::numeric_limits<float>::epsilon());
     *log_energy_pre_window = std::log(e);
   }
-  if (opts.preemph_coeff != 0.0f && !opts.preemphasis_on_signal) {
-    const float k = opts.preemph_coeff;
-    for (int32 i = n - 1; i > 0; i--) frame[i] -= k * frame[i - 1];
-    frame[0] -= k * frame[0];
-  }
   const float *w = window.Window().data();
-  for (int32 i = 0; i < n; i++) frame[i] *= w[i];
+  if (opts.preemph_coeff != 0.0f && !opts.preemphasis_on_signal) {
+    // Pre-emphasis (x[i] -= k x[i-1], x[0] -= k x[0]) fused with the window, reading from a
+    // copy so the loop has no dependency between iterations and vectorises.
+    thread_local std::vector<float> copy;
+    copy.assign(frame, frame + n);
+    const float k = opts.preemph_coeff;
+    const float *x = copy.data();
+    frame[0] = (x[0] - k * x[0]) * w[0];
+    for (int32 i = 1; i < n; i++) frame[i] = (x[i] - k * x[i - 1]) * w[i];
+  } else {
+    for (int32 i = 0; i < n; i++) frame[i] *= w[i];
+  }
 }
 
 void PreemphasizeSignal(float coeff, std::vector<float> *wave) {
