@@ -416,6 +416,15 @@ def main():
     p.add_argument('out')
     a = p.parse_args()
     t0 = time.time()
+    # Segments in <out>/wav are reused by name: drop them when they were made another way.
+    stamp = ' '.join(SOX_EFFECTS) + f' {SEG_MIN} {SEG_MAX}'
+    stamp_file = os.path.join(a.out, 'wav', '.stamp')
+    if os.path.exists(os.path.join(a.out, 'wav')) and \
+            (not os.path.exists(stamp_file) or open(stamp_file).read() != stamp):
+        shutil.rmtree(os.path.join(a.out, 'wav'))
+    os.makedirs(os.path.join(a.out, 'wav'), exist_ok=True)
+    with open(stamp_file, 'w') as f:
+        f.write(stamp)
     speakers = None
     if a.source in ('auto', 'debian'):
         speakers = make_debian(a.out, a.download_dir, a.max_secs_per_spk, a.nj, a.apt_timeout)
