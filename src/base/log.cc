@@ -29,7 +29,9 @@ std::string MakeLocation(const char *func, const char *file, int line) {
   std::string loc = "(";
   loc += g_program_name.empty() ? "tdnas" : g_program_name;
   loc += "[" TDNAS_VERSION "]:";
-  loc += func;
+  // A binary's body is the lambda given to RunMain(); Kaldi users expect to read main() there.
+  bool in_binary = std::strstr(file, "bin/") != nullptr;
+  loc += (in_binary && std::strcmp(func, "operator()") == 0) ? "main" : func;
   loc += "():";
   loc += f;
   loc += ":" + std::to_string(line) + ")";
