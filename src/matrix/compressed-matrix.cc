@@ -77,25 +77,51 @@ inline float CharToFloat(float p0, float p25, float p75, float p100, uint8_t val
   return p75 + (p100 - p75) * (value - 192) * (1 / 63.0);
 }
 
-// Quantile codes of one column. `col` is scratch (reordered). Positions 0, n/4, 3*(n/4), n-1.
-PerColHeader ComputeColHeader(float min_value, float range, std::vector<float> *col) {
-  std::vector<float> &s = *col;
-  int32 n = static_cast<int32>(s.size());
+// The k-th smallest (0-based) of n uint16 codes for each rank in ranks[0..3], in linear time:
+// a 256-bin histogram of the high bytes locates each rank's bucket, a second histogram of the
+// low bytes within that bucket finishes it. hist_hi must hold 256 zeroed-then-filled counts.
+void SelectCodes(const uint16 *codes, int32 n, const uint32 *hist_hi, const int32 *ranks,
+                 int *out) {
+  for (int k = 0; k < 4; k++) {
+    if (k > 0 && ranks[k] == ranks[k - 1]) { out[k] = out[k - 1]; continue; }
+    int32 r = ranks[k], hi = 0;
+    while (r >= static_cast<int32>(hist_hi[hi])) r -= hist_hi[hi++];
+    uint32 hist_lo[256] = {0};
+    for (int32 i = 0; i < n; i++)
+      if ((codes[i] >> 8) == hi) hist_lo[codes[i] & 255]++;
+    int lo = 0;
+    while (r >= static_cast<int32>(hist_lo[lo])) r -= hist_lo[lo++];
+    out[k] = (hi << 8) | lo;
+  }
+}
+
+// Quantile codes of one column: the codes of the sorted values at positions 0, n/4, 3*(n/4)
+// and n-1 (Kaldi finds these with nth_element on the values; since the value -> code map is
+// monotone, selecting among the codes gives the same codes), then clamped to increase.
+PerColHeader ComputeColHeader(float min_value, float range, const std::vector<float> &col,
+                              std::vector<uint16> *codes_buf) {
+  int32 n = static_cast<int32>(col.size());
   TD_ASSERT(n > 0);
   auto code = [&](float v) { return static_cast<int>(FloatToUint16(min_value, range, v)); };
   PerColHeader h;
   if (n >= 5) {
     int32 q = n / 4;
-    // Only four order statistics are needed: partial selection, not a full sort.
-    std::nth_element(s.begin(), s.begin() + q, s.end());
-    std::nth_element(s.begin(), s.begin(), s.begin() + q);
-    std::nth_element(s.begin() + q + 1, s.begin() + 3 * q, s.end());
-    std::nth_element(s.begin() + 3 * q + 1, s.end() - 1, s.end());
-    h.p0 = std::min(code(s[0]), 65532);
-    h.p25 = std::min(std::max(code(s[q]), h.p0 + 1), 65533);
-    h.p75 = std::min(std::max(code(s[3 * q]), h.p25 + 1), 65534);
-    h.p100 = std::max(code(s[n - 1]), h.p75 + 1);
+    std::vector<uint16> &codes = *codes_buf;
+    codes.resize(n);
+    uint32 hist_hi[256] = {0};
+    for (int32 i = 0; i < n; i++) {
+      codes[i] = FloatToUint16(min_value, range, col[i]);
+      hist_hi[codes[i] >> 8]++;
+    }
+    const int32 ranks[4] = {0, q, 3 * q, n - 1};
+    int c[4];
+    SelectCodes(codes.data(), n, hist_hi, ranks, c);
+    h.p0 = std::min(c[0], 65532);
+    h.p25 = std::min(std::max(c[1], h.p0 + 1), 65533);
+    h.p75 = std::min(std::max(c[2], h.p25 + 1), 65534);
+    h.p100 = std::max(c[3], h.p75 + 1);
   } else {  // fewer than 5 rows: sorted values 0..3 where present, else one code above
+    std::vector<float> s(col);
     std::sort(s.begin(), s.end());
     h.p0 = std::min(code(s[0]), 65532);
     h.p25 = n > 1 ? std::min(std::max(code(s[1]), h.p0 + 1), 65533) : h.p0 + 1;
@@ -103,6 +129,30 @@ PerColHeader ComputeColHeader(float min_value, float range, std::vector<float> *
     h.p100 = n > 3 ? std::max(code(s[3]), h.p75 + 1) : h.p75 + 1;
   }
   return h;
+}
+
+// Minimum and maximum of n >= 1 values. Four independent lanes: a single running min/max
+// was spilled to the stack by GCC and took half of the CM compression time.
+template <typename Real> void MinMax(const Real *x, size_t n, Real *mn_out, Real *mx_out) {
+  Real mn[4] = {x[0], x[0], x[0], x[0]}, mx[4] = {x[0], x[0], x[0], x[0]};
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    for (int k = 0; k < 4; k++) {
+      Real v = x[i + k];
+      mn[k] = v < mn[k] ? v : mn[k];
+      mx[k] = v > mx[k] ? v : mx[k];
+    }
+  }
+  for (; i < n; i++) {
+    mn[0] = x[i] < mn[0] ? x[i] : mn[0];
+    mx[0] = x[i] > mx[0] ? x[i] : mx[0];
+  }
+  for (int k = 1; k < 4; k++) {
+    mn[0] = mn[k] < mn[0] ? mn[k] : mn[0];
+    mx[0] = mx[k] > mx[0] ? mx[k] : mx[0];
+  }
+  *mn_out = mn[0];
+  *mx_out = mx[0];
 }
 
 // Bytes of payload after the 16-byte global header; -1 if the sizes are invalid.
@@ -152,11 +202,8 @@ void CompressedMatrix::CopyFromMat(const Matrix<Real> &mat, CompressionMethod me
     min_value_ = 0.0f;
     range_ = 1.0f;
   } else {
-    Real mn = src[0], mx = src[0];
-    for (size_t i = 1; i < n; i++) {
-      mn = std::min(mn, src[i]);
-      mx = std::max(mx, src[i]);
-    }
+    Real mn, mx;
+    MinMax(src, n, &mn, &mx);
     float min_value = static_cast<float>(mn), max_value = static_cast<float>(mx);
     if (max_value == min_value) max_value = min_value + (1.0 + std::fabs(min_value));
     if (!std::isfinite(min_value) || !std::isfinite(max_value))
@@ -172,11 +219,11 @@ void CompressedMatrix::CopyFromMat(const Matrix<Real> &mat, CompressionMethod me
   if (format_ == kOneByteWithColHeaders) {
     uint8_t *hdr = data_.data();
     uint8_t *bytes = hdr + sizeof(PerColHeader) * cols;
-    std::vector<float> col(rows), scratch;
+    std::vector<float> col(rows);
+    std::vector<uint16> codes;
     for (int32 c = 0; c < cols; c++, bytes += rows) {
       for (int32 r = 0; r < rows; r++) col[r] = static_cast<float>(src[static_cast<size_t>(r) * cols + c]);
-      scratch = col;
-      PerColHeader h = ComputeColHeader(mv, rg, &scratch);
+      PerColHeader h = ComputeColHeader(mv, rg, col, &codes);
       PutRaw(hdr + sizeof(PerColHeader) * c, h);
       float p0 = Uint16ToFloat(mv, rg, h.p0), p25 = Uint16ToFloat(mv, rg, h.p25),
             p75 = Uint16ToFloat(mv, rg, h.p75), p100 = Uint16ToFloat(mv, rg, h.p100);
