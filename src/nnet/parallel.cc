@@ -23,7 +23,8 @@ class Pool {
     Stop();
     num_threads_ = n;
     stop_ = false;
-    for (int i = 1; i < n; i++) workers_.emplace_back([this, i]() { Loop(i); });
+    const uint64_t gen = generation_;   // workers wait for the NEXT Run
+    for (int i = 1; i < n; i++) workers_.emplace_back([this, i, gen]() { Loop(i, gen); });
   }
   int NumThreads() const { return num_threads_; }
   void Run(int64_t n, const std::function<void(int64_t, int64_t, int)> &fn) {
@@ -46,8 +47,7 @@ class Pool {
     int64_t begin = n_ * i / num_threads_, end = n_ * (i + 1) / num_threads_;
     if (begin < end) (*fn_)(begin, end, i);
   }
-  void Loop(int i) {
-    uint64_t seen = 0;
+  void Loop(int i, uint64_t seen) {
     for (;;) {
       {
         std::unique_lock<std::mutex> state(state_mu_);

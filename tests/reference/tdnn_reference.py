@@ -2,10 +2,13 @@
 """tdnn_reference.py: the EfficientTDNN static subnet in PyTorch, written from the spec
 (../shared/spec/efficienttdnn.md section 2), used only by tests and benchmarks.
 
-  dump  --config CFG --batch B --frames T --classes N --seed S --out FILE
-        random weights (BN affine and running stats randomised too), random input and labels;
-        one train-mode forward + AAM loss + backward, then an eval-mode forward; writes every
-        input, parameter, output, gradient and updated running statistic to FILE.
+  dump  --cases "CFG:B:T:N:SEED;CFG:B:T:N:SEED;..." --out DIR
+        per case: random float32 weights (BN affine and running stats randomised too), random
+        input and labels; one train-mode forward + AAM loss + backward, then an eval-mode
+        forward, computed in float64 (so the dump is the exact answer for those float32 weights,
+        and a float32 implementation's error is measured alone) and once more in float32 (the
+        "f32." records: PyTorch's own float32 error, for context); writes every input,
+        parameter, output, gradient and updated running statistic to DIR/case<i>.bin.
   bench --config CFG --batch B --frames T --classes N --threads P --iters I
         ms per training step (forward + backward + Adam) and per inference forward.
 
@@ -14,6 +17,7 @@ Dump format (little-endian): records of
 Parameter names are the state_dict names, which StaticTdnn uses too.
 """
 import argparse
+import copy
 import math
 import struct
 import sys
@@ -151,37 +155,48 @@ def randomise(model, gen):
                 m.running_var.uniform_(0.5, 1.5, generator=gen)
 
 
+def run_case(model, x, labels, f, prefix):
+    """One train step's forward/backward and an eval forward; records named prefix + ..."""
+    model.train()
+    model.zero_grad()
+    emb = model(x)
+    loss, correct = model.head(emb, labels)
+    loss.backward()
+    write_record(f, prefix + 'embedding', emb)
+    write_record(f, prefix + 'loss', loss.reshape(1))
+    write_record(f, prefix + 'correct', correct.float().reshape(1))
+    for n, p in model.named_parameters():
+        write_record(f, prefix + 'grad.' + n, p.grad)
+    for n, b in model.named_buffers():
+        if 'running' in n:
+            write_record(f, prefix + 'state.' + n, b)
+    model.eval()
+    with torch.no_grad():
+        write_record(f, prefix + 'embedding_eval', model(x))
+
+
 def cmd_dump(a):
-    torch.manual_seed(a.seed)
-    gen = torch.Generator().manual_seed(a.seed + 1)
-    model = Tdnn(a.config, a.classes)
-    randomise(model, gen)
-    x = torch.randn(a.batch, 80, a.frames, generator=gen)
-    labels = torch.randint(0, a.classes, (a.batch,), generator=gen)
-    with open(a.out, 'wb') as f:
-        write_record(f, 'input', x)
-        write_record(f, 'labels', labels.float())
-        for n, p in model.named_parameters():
-            write_record(f, n, p)
-        for n, b in model.named_buffers():
-            if 'running' in n:
-                write_record(f, 'init.' + n, b)
-        model.train()
-        emb = model(x)
-        emb.retain_grad()
-        loss, correct = model.head(emb, labels)
-        loss.backward()
-        write_record(f, 'embedding', emb)
-        write_record(f, 'loss', loss.reshape(1))
-        write_record(f, 'correct', correct.float().reshape(1))
-        for n, p in model.named_parameters():
-            write_record(f, 'grad.' + n, p.grad)
-        for n, b in model.named_buffers():
-            if 'running' in n:
-                write_record(f, 'state.' + n, b)
-        model.eval()
-        with torch.no_grad():
-            write_record(f, 'embedding_eval', model(x))
+    for i, case in enumerate(a.cases.split(';')):
+        config, batch, frames, classes, seed = case.split(':')
+        batch, frames, classes, seed = int(batch), int(frames), int(classes), int(seed)
+        torch.manual_seed(seed)
+        gen = torch.Generator().manual_seed(seed + 1)
+        model = Tdnn(config, classes)
+        randomise(model, gen)
+        x = torch.randn(batch, 80, frames, generator=gen)
+        labels = torch.randint(0, classes, (batch,), generator=gen)
+        init = copy.deepcopy(model.state_dict())
+        with open('%s/case%d.bin' % (a.out, i), 'wb') as f:
+            write_record(f, 'input', x)
+            write_record(f, 'labels', labels.float())
+            for n, p in model.named_parameters():
+                write_record(f, n, p)
+            for n, b in model.named_buffers():
+                if 'running' in n:
+                    write_record(f, 'init.' + n, b)
+            run_case(model, x, labels, f, 'f32.')
+            model.load_state_dict(init)
+            run_case(model.double(), x.double(), labels, f, '')
 
 
 def cmd_bench(a):
@@ -216,7 +231,8 @@ def cmd_bench(a):
 def main():
     p = argparse.ArgumentParser()
     p.add_argument('cmd', choices=['dump', 'bench'])
-    p.add_argument('--config', required=True)
+    p.add_argument('--config')
+    p.add_argument('--cases')
     p.add_argument('--batch', type=int, default=4)
     p.add_argument('--frames', type=int, default=20)
     p.add_argument('--classes', type=int, default=10)
