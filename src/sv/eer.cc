@@ -1,7 +1,7 @@
 // eer.cc: Kaldi compute-eer's EER (see eer.h).
 #include "sv/eer.h"
 
-#include <sys/types.h>
+#include <algorithm>
 
 #include "base/log.h"
 #include "sv/scores.h"
@@ -32,6 +32,30 @@ float ComputeEer(std::vector<float> *target, std::vector<float> *nontarget, floa
   SortScores(target);
   SortScores(nontarget);
   return ComputeEerSorted(*target, *nontarget, threshold);
+}
+
+double ComputeEerRocSorted(const std::vector<float> &target, const std::vector<float> &nontarget) {
+  if (target.empty()) TD_ERR << "No target scores seen.";
+  if (nontarget.empty()) TD_ERR << "No non-target scores seen.";
+  const double nt = static_cast<double>(target.size()), nn = static_cast<double>(nontarget.size());
+  // Walk thresholds from the highest score down; i, j = scores accepted so far (>= thr).
+  size_t i = target.size(), j = nontarget.size();
+  double f0 = 0, t0 = 0;  // previous ROC point
+  while (i > 0 || j > 0) {
+    float thr = i == 0 ? nontarget[j - 1] : j == 0 ? target[i - 1]
+                                                    : std::max(target[i - 1], nontarget[j - 1]);
+    while (i > 0 && target[i - 1] >= thr) i--;
+    while (j > 0 && nontarget[j - 1] >= thr) j--;
+    double f1 = (nn - j) / nn, t1 = (nt - i) / nt;
+    if (1 - f1 - t1 <= 0) {  // the crossing lies on the segment (f0,t0)-(f1,t1)
+      if (f1 == f0) return f0;
+      double s = (t1 - t0) / (f1 - f0);
+      return (1 - t0 + s * f0) / (1 + s);
+    }
+    f0 = f1;
+    t0 = t1;
+  }
+  return f0;  // not reached: the last point is (1, 1)
 }
 
 }  // namespace tdnas

@@ -20,6 +20,13 @@ float ComputeEerSorted(const std::vector<float> &target, const std::vector<float
 // Sorts both vectors in place, then ComputeEerSorted.
 float ComputeEer(std::vector<float> *target, std::vector<float> *nontarget, float *threshold);
 
+// EER by ROC interpolation, as PyTorch speaker toolkits report it (sklearn roc_curve, then
+// brentq on 1 - x - interp(fpr, tpr)(x)): the ROC points (fpr, tpr) at every distinct
+// threshold (accept score >= thr), joined linearly from (0, 0) to (1, 1); the EER is the fpr
+// where the curve meets fpr = 1 - tpr (at a vertical step, the step's fpr). In double. Inputs
+// sorted ascending, non-empty.
+double ComputeEerRocSorted(const std::vector<float> &target, const std::vector<float> &nontarget);
+
 }  // namespace tdnas
 
 #endif  // TDNAS_SV_EER_H_

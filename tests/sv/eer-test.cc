@@ -85,6 +85,59 @@ TEST(Eer, MatchesLiteralLoopAndRocCrossing) {
   }
 }
 
+// Independent ROC-interpolation reference: bisection on g(x) = 1 - x - tpr(x), with tpr(x)
+// the piecewise-linear ROC evaluated by brute-force counting at every threshold.
+double BisectRocEer(const std::vector<float> &t, const std::vector<float> &n) {
+  std::vector<float> thr(t);
+  thr.insert(thr.end(), n.begin(), n.end());
+  std::sort(thr.begin(), thr.end());
+  thr.erase(std::unique(thr.begin(), thr.end()), thr.end());
+  std::vector<std::pair<double, double>> roc = {{0, 0}};
+  for (size_t k = thr.size(); k-- > 0;) {
+    double tp = 0, fp = 0;
+    for (float v : t) tp += v >= thr[k];
+    for (float v : n) fp += v >= thr[k];
+    roc.push_back({fp / n.size(), tp / t.size()});
+  }
+  auto tpr = [&](double x) {  // right-continuous at vertical steps: the highest tpr at x
+    double best = 0;
+    for (size_t k = 1; k < roc.size(); k++) {
+      double f0 = roc[k - 1].first, f1 = roc[k].first;
+      if (x >= f0 && x <= f1) {
+        double v = f1 == f0 ? roc[k].second
+                            : roc[k - 1].second + (roc[k].second - roc[k - 1].second) * (x - f0) / (f1 - f0);
+        best = std::max(best, v);
+      }
+    }
+    return best;
+  };
+  double lo = 0, hi = 1;
+  for (int it = 0; it < 60; it++) {
+    double mid = 0.5 * (lo + hi);
+    (1 - mid - tpr(mid) > 0 ? lo : hi) = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+TEST(Eer, RocInterpolationMatchesBisection) {
+  std::mt19937 rng(29);
+  for (int iter = 0; iter < 30; iter++) {
+    std::vector<float> t, n;
+    RandomScores(1 + rng() % 100, 1 + rng() % 400, iter % 2 ? 0.25 : 0.0, &rng, &t, &n);
+    SortScores(&t);
+    SortScores(&n);
+    EXPECT_NEAR(ComputeEerRocSorted(t, n), BisectRocEer(t, n), 1e-9) << iter;
+  }
+  std::vector<float> t = {3, 4}, n = {1, 2};
+  EXPECT_EQ(ComputeEerRocSorted(t, n), 0.0);
+  t = {1, 2};
+  n = {3, 4};
+  EXPECT_EQ(ComputeEerRocSorted(t, n), 1.0);
+  t = {0, 2};  // half the targets above all nontargets, half below: EER 0.5
+  n = {1, 1};
+  EXPECT_NEAR(ComputeEerRocSorted(t, n), 0.5, 1e-12);
+}
+
 TEST(Eer, SmallHandWorkedCases) {
   float thr;
   std::vector<float> t = {3, 4}, n = {1, 2};  // perfect separation
