@@ -1,0 +1,70 @@
+// bn-recalibrate.cc: RecalibrateBn.
+#include "nnet/bn-recalibrate.h"
+
+#include <random>
+
+#include "nnet/search-space.h"
+#include "nnet/train-data.h"
+#include "util/options-itf.h"
+
+namespace tdnas {
+namespace nnet {
+
+void BnRecalibrateOptions::Register(OptionsItf *opts) {
+  opts->Register("recalibrate-batches", &num_batches,
+                 "BN recalibration batches (0 = about one crop per utterance)");
+  opts->Register("recalibrate-batch-size", &batch_size, "Crops per BN recalibration batch");
+  opts->Register("recalibrate-min-frames", &min_frames, "Shortest recalibration crop (frames)");
+  opts->Register("recalibrate-max-frames", &max_frames, "Longest recalibration crop (frames)");
+  opts->Register("recalibrate-seed", &seed, "Seed of the recalibration crops");
+}
+
+void BnRecalibrateOptions::Validate() const {
+  if (num_batches < 0 || batch_size < 2) TD_ERR << "bad recalibration batch options";
+  if (min_frames < 1 || max_frames < min_frames) TD_ERR << "bad recalibration crop lengths";
+}
+
+void RecalibrateBn(const std::vector<Matrix<float>> &utts, bool cmn,
+                   const BnRecalibrateOptions &opts, StaticTdnn *net) {
+  opts.Validate();
+  if (utts.empty()) TD_ERR << "BN recalibration needs at least one utterance";
+  const int32 dim = net->Options().input_dim;
+  for (const auto &u : utts)
+    if (u.NumCols() != dim || u.NumRows() == 0)
+      TD_ERR << "recalibration utterance of " << u.NumRows() << "x" << u.NumCols()
+             << " frames; the model wants dimension " << dim;
+  const int32 nb = opts.batch_size;
+  const int32 batches =
+      opts.num_batches > 0 ? opts.num_batches
+                           : std::max<int32>(1, static_cast<int32>((utts.size() + nb - 1) / nb));
+  const float momentum = net->Options().bn_momentum;
+  Buffer &state = net->StateBuffer();
+  const int64 ns = state.Size();
+  std::vector<double> acc(ns, 0.0);
+  std::mt19937_64 rng(MixSeed(static_cast<uint64>(opts.seed), 4));
+  std::vector<float> input;
+  for (int32 k = 0; k < batches; k++) {
+    const int32 len = opts.min_frames +
+                      static_cast<int32>(UniformInt(&rng, opts.max_frames - opts.min_frames + 1));
+    input.resize(static_cast<size_t>(nb) * dim * len);
+    for (int32 b = 0; b < nb; b++) {
+      const Matrix<float> &u = utts[UniformInt(&rng, utts.size())];
+      const int32 nt = u.NumRows();
+      const int64 start = nt >= len ? static_cast<int64>(UniformInt(&rng, nt - len + 1))
+                                    : static_cast<int64>(UniformInt(&rng, nt));
+      TrainData::CropToColumns(u, start, len, cmn, input.data() + static_cast<size_t>(b) * dim * len);
+    }
+    // From zeroed running stats, one train-mode pass leaves momentum * (batch statistic).
+    state.SetZero();
+    Tensor x(input.data(), {nb, dim, len});
+    net->Forward(x, true);
+    const float *s = state.Data();
+    for (int64 i = 0; i < ns; i++) acc[i] += s[i];
+  }
+  float *s = state.Data();
+  for (int64 i = 0; i < ns; i++) s[i] = static_cast<float>(acc[i] / (batches * static_cast<double>(momentum)));
+  TD_VLOG(1) << "BN recalibrated over " << batches << " batches of " << nb << " crops";
+}
+
+}  // namespace nnet
+}  // namespace tdnas

@@ -1,0 +1,244 @@
+// trainer.cc: Trainer, the Adam step and the cyclic learning rate.
+#include "nnet/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "nnet/parallel.h"
+#include "util/options-itf.h"
+
+namespace tdnas {
+namespace nnet {
+
+void TrainerOptions::Register(OptionsItf *opts) {
+  opts->Register("stage", &stage,
+                 "Progressive-shrinking stage (space sampled each step): "
+                 "largest|kernel|depth|width1|width2");
+  opts->Register("dynamic-walks", &dynamic_walks,
+                 "Subnets sampled per step, gradients accumulated before one optimizer step");
+  opts->Register("num-epochs", &num_epochs, "Passes over the training data");
+  opts->Register("lr", &lr, "Maximum learning rate of the cyclic schedule");
+  opts->Register("lr-min", &lr_min, "Base (minimum) learning rate of the cyclic schedule");
+  opts->Register("cycle-steps", &cycle_steps,
+                 "Half cycle of the triangular2 schedule in steps (0 = 8 epochs)");
+  opts->Register("weight-decay", &weight_decay, "L2 weight decay added to the gradients (Adam)");
+  opts->Register("aam-margin", &aam_margin, "AAM-softmax additive angular margin");
+  opts->Register("aam-scale", &aam_scale, "AAM-softmax scale");
+  opts->Register("seed", &seed, "Seed of data order, crops and subnet sampling");
+  opts->Register("log-every", &log_every, "Progress LOG line every N steps");
+  opts->Register("checkpoint-every", &checkpoint_every,
+                 "Write the checkpoint every N steps (0 = only at the end)");
+  opts->Register("checkpoint", &checkpoint,
+                 "Checkpoint file (model + optimizer state); default <supernet-out>.ckpt");
+  opts->Register("max-steps", &max_steps,
+                 "Stop after this many steps in total (0 = train all epochs); the checkpoint "
+                 "then continues the run with --resume");
+}
+
+void TrainerOptions::Validate() const {
+  if (dynamic_walks < 1) TD_ERR << "--dynamic-walks must be >= 1";
+  if (num_epochs < 1) TD_ERR << "--num-epochs must be >= 1";
+  if (!(lr > 0) || !(lr_min >= 0) || lr_min > lr) TD_ERR << "need 0 <= --lr-min <= --lr, --lr > 0";
+  if (cycle_steps < 0) TD_ERR << "--cycle-steps must be >= 0";
+  if (weight_decay < 0) TD_ERR << "--weight-decay must be >= 0";
+  if (log_every < 1) TD_ERR << "--log-every must be >= 1";
+  if (checkpoint_every < 0 || max_steps < 0) TD_ERR << "negative step count";
+}
+
+std::string TrainerOptions::ToString() const {
+  std::ostringstream os;
+  os << "--stage=" << stage << " --dynamic-walks=" << dynamic_walks << " --num-epochs="
+     << num_epochs << " --lr=" << lr << " --lr-min=" << lr_min << " --cycle-steps="
+     << cycle_steps << " --weight-decay=" << weight_decay << " --aam-margin=" << aam_margin
+     << " --aam-scale=" << aam_scale << " --seed=" << seed;
+  return os.str();
+}
+
+double CyclicTriangular2Lr(int64 it, double lr_min, double lr, int64 half_cycle) {
+  TD_ASSERT(half_cycle > 0 && it >= 0);
+  const double total = 2.0 * half_cycle;
+  const double cycle = std::floor(1.0 + it / total);
+  const double x = 1.0 + it / total - cycle;   // position in the cycle, [0, 1)
+  const double scale = x <= 0.5 ? x / 0.5 : (x - 1.0) / (0.5 - 1.0);
+  return lr_min + (lr - lr_min) * scale / std::pow(2.0, cycle - 1.0);
+}
+
+void AdamStep(int64 n, float lr, float beta1, float beta2, float eps, float weight_decay, int64 t,
+              float *param, const float *grad, float *m, float *v) {
+  const double bc1 = 1.0 - std::pow(static_cast<double>(beta1), static_cast<double>(t));
+  const double bc2 = 1.0 - std::pow(static_cast<double>(beta2), static_cast<double>(t));
+  const float step = static_cast<float>(lr / bc1);
+  const float sqrt_bc2 = static_cast<float>(std::sqrt(bc2));
+  for (int64 i = 0; i < n; i++) {
+    const float g = grad[i] + weight_decay * param[i];
+    m[i] = beta1 * m[i] + (1.0f - beta1) * g;
+    v[i] = beta2 * v[i] + (1.0f - beta2) * g * g;
+    param[i] -= step * m[i] / (std::sqrt(v[i]) / sqrt_bc2 + eps);
+  }
+}
+
+Trainer::Trainer(const TrainerOptions &opts, NnetModel *model, TrainData *data, bool resume)
+    : opts_(opts), model_(model), data_(data) {
+  opts_.Validate();
+  StaticTdnn &net = model_->Net();
+  if (net.Options().num_classes <= 0) TD_ERR << "the model has no AAM head: cannot train it";
+  if (static_cast<int32>(data_->Speakers().size()) != net.Options().num_classes)
+    TD_ERR << "data has " << data_->Speakers().size() << " speakers, the model's head has "
+           << net.Options().num_classes << " classes";
+  model_->FrontEnd().CheckFeatureDim(data_->Dim(), "training data");
+  const int64 bpe = data_->BatchesPerEpoch();
+  total_steps_ = bpe * opts_.num_epochs;
+  half_cycle_ = opts_.cycle_steps > 0 ? opts_.cycle_steps : 8 * bpe;
+  const int64 np = net.ParamBuffer().Size();
+  m_.assign(np, 0.0f);
+  v_.assign(np, 0.0f);
+  if (model_->IsStatic() && opts_.dynamic_walks > 1)
+    TD_WARN << "--dynamic-walks=" << opts_.dynamic_walks
+            << " has no effect on a static model (one network per step)";
+  if (resume) {
+    TrainState &ts = model_->Train();
+    if (!ts.present || ts.adam_m.empty()) TD_ERR << "--resume: the model has no optimizer state";
+    if (ts.options != opts_.ToString())
+      TD_ERR << "--resume: options differ from the checkpoint's.\n  checkpoint: " << ts.options
+             << "\n  now:        " << opts_.ToString();
+    if (ts.total_steps != total_steps_)
+      TD_ERR << "--resume: the checkpoint's run has " << ts.total_steps << " steps, this one "
+             << total_steps_ << " (different data or batch size?)";
+    step_ = ts.step;
+    adam_t_ = ts.adam_t;
+    m_.swap(ts.adam_m);
+    v_.swap(ts.adam_v);
+    ts.adam_m.clear();
+    ts.adam_v.clear();
+    TD_LOG << "resuming at step " << step_ << " of " << total_steps_;
+  }
+}
+
+void Trainer::WriteCheckpoint(const std::string &wxfilename) {
+  TrainState &ts = model_->Train();
+  ts.present = true;
+  ts.stage = model_->IsStatic() ? "static" : opts_.stage;
+  ts.seed = static_cast<uint64>(opts_.seed);
+  ts.step = step_;
+  ts.total_steps = total_steps_;
+  ts.adam_t = adam_t_;
+  ts.options = opts_.ToString();
+  ts.adam_m.swap(m_);
+  ts.adam_v.swap(v_);
+  try {
+    WriteNnetModel(*model_, wxfilename, true);
+  } catch (...) {
+    ts.adam_m.swap(m_);
+    ts.adam_v.swap(v_);
+    throw;
+  }
+  ts.adam_m.swap(m_);
+  ts.adam_v.swap(v_);
+}
+
+namespace {
+std::string FormatSeconds(double s) {
+  long t = static_cast<long>(s + 0.5);
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%ld:%02ld:%02ld", t / 3600, (t / 60) % 60, t % 60);
+  return buf;
+}
+double Now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+std::vector<EpochSummary> Trainer::Run() {
+  std::vector<EpochSummary> epochs;
+  StaticTdnn &net = model_->Net();
+  const int64 bpe = data_->BatchesPerEpoch();
+  const int64 end = opts_.max_steps > 0 ? std::min(opts_.max_steps, total_steps_) : total_steps_;
+  if (step_ >= end) {
+    TD_LOG << "nothing to do: step " << step_ << " of " << end;
+    return epochs;
+  }
+  const int32 nb = data_->Options().batch_size, dim = data_->Dim();
+  const int32 nf = data_->Options().crop_frames;
+  data_->Start(step_);
+  const double t_start = Now();
+  double t_epoch = t_start;
+  const int64 first_step = step_;
+  double win_loss = 0, win_correct = 0, ep_loss = 0, ep_correct = 0;
+  int64 win_steps = 0, ep_steps = 0;
+  TrainBatch batch;
+  while (step_ < end) {
+    data_->Next(&batch);
+    TD_ASSERT(batch.index == step_ % bpe && batch.epoch == step_ / bpe);
+    Tensor x(batch.feats.data(), {nb, dim, nf});
+    net.ZeroGrad();
+    const int walks = model_->IsStatic() ? 1 : opts_.dynamic_walks;
+    double loss = 0;
+    int64 correct = 0;
+    for (int w = 0; w < walks; w++) {
+      int64 c = 0;
+      const double l = net.ForwardLoss(x, batch.labels.data(), true, &c);
+      if (!std::isfinite(l))
+        TD_ERR << "loss is " << l << " at step " << step_ + 1 << " (epoch " << batch.epoch + 1
+               << ", batch " << batch.index + 1 << "): diverged; lower --lr or check the data";
+      net.Backward(1.0f);
+      loss += l / walks;
+      correct += c;
+    }
+    const double lr = CyclicTriangular2Lr(step_, opts_.lr_min, opts_.lr, half_cycle_);
+    adam_t_++;
+    AdamStep(net.ParamBuffer().Size(), static_cast<float>(lr), opts_.beta1, opts_.beta2,
+             opts_.adam_eps, opts_.weight_decay, adam_t_, net.ParamBuffer().Data(),
+             net.GradBuffer().Data(), m_.data(), v_.data());
+    step_++;
+    const double acc = static_cast<double>(correct) / (static_cast<double>(nb) * walks);
+    step_losses_.push_back(loss);
+    step_accs_.push_back(acc);
+    win_loss += loss; win_correct += acc; win_steps++;
+    ep_loss += loss; ep_correct += acc; ep_steps++;
+    if (step_ % opts_.log_every == 0 || step_ == end) {
+      const double el = Now() - t_start;
+      const double done = static_cast<double>(step_ - first_step);
+      const double ups = done * nb / std::max(el, 1e-9);
+      const double eta = el / done * static_cast<double>(end - step_);
+      char buf[256];
+      std::snprintf(buf, sizeof(buf),
+                    "step %lld/%lld epoch %lld loss %.4f acc %.2f%% lr %.3g utt/s %.1f ETA %s",
+                    static_cast<long long>(step_), static_cast<long long>(total_steps_),
+                    static_cast<long long>(batch.epoch + 1), win_loss / win_steps,
+                    100.0 * win_correct / win_steps, lr, ups, FormatSeconds(eta).c_str());
+      TD_LOG << buf;
+      win_loss = win_correct = 0;
+      win_steps = 0;
+    }
+    if (step_ % bpe == 0) {
+      EpochSummary s;
+      s.epoch = step_ / bpe;
+      s.steps = ep_steps;
+      s.loss = ep_loss / ep_steps;
+      s.accuracy = ep_correct / ep_steps;
+      s.seconds = Now() - t_epoch;
+      epochs.push_back(s);
+      char buf[200];
+      std::snprintf(buf, sizeof(buf), "epoch %lld/%d done: %lld steps, loss %.4f, acc %.2f%%, %.1f s",
+                    static_cast<long long>(s.epoch), opts_.num_epochs,
+                    static_cast<long long>(s.steps), s.loss, 100.0 * s.accuracy, s.seconds);
+      TD_LOG << buf;
+      ep_loss = ep_correct = 0;
+      ep_steps = 0;
+      t_epoch = Now();
+    }
+    if (!opts_.checkpoint.empty() && opts_.checkpoint_every > 0 &&
+        step_ % opts_.checkpoint_every == 0 && step_ < end) {
+      WriteCheckpoint(opts_.checkpoint);
+      TD_VLOG(1) << "checkpoint at step " << step_ << " written to " << opts_.checkpoint;
+    }
+  }
+  data_->Stop();
+  if (!opts_.checkpoint.empty()) WriteCheckpoint(opts_.checkpoint);
+  return epochs;
+}
+
+}  // namespace nnet
+}  // namespace tdnas

@@ -1,0 +1,48 @@
+// nnet-init-supernet: writes a freshly initialised model with an AAM-softmax head.
+#include "gpu/gpu-api.h"
+#include "nnet/model-io.h"
+#include "util/main-wrapper.h"
+#include "util/parse-options.h"
+
+int main(int argc, char *argv[]) {
+  return tdnas::RunMain(argc, argv, [&]() -> int {
+    using namespace tdnas;
+    using namespace tdnas::nnet;
+    const char *usage =
+        "Write a freshly initialised EfficientTDNN model with an AAM-softmax head of\n"
+        "--num-speakers classes (weights from --seed). With --subnet=CONFIG the model is that\n"
+        "one static subnet (to train a small network directly, or for tests).\n"
+        "Usage: nnet-init-supernet [options] <model-out>\n"
+        "e.g.: nnet-init-supernet --num-speakers=5994 --subnet=small exp/init.mdl\n";
+    ParseOptions po(usage);
+    int32 num_speakers = 0, seed = 666, input_dim = kTdnnInputDim;
+    bool binary = true;
+    std::string subnet, use_gpu = "no", feature_type = "fbank";
+    po.Register("num-speakers", &num_speakers, "Classes of the AAM-softmax head (required)");
+    po.Register("seed", &seed, "Seed of the weight initialisation");
+    po.Register("subnet", &subnet, "Initialise this static subnet (config string or name)");
+    po.Register("feature-dim", &input_dim, "Input feature dimension stored in the model");
+    po.Register("feature-type", &feature_type, "Feature type recorded in the model's front end");
+    po.Register("binary", &binary, "Write in binary mode");
+    po.Register("use-gpu", &use_gpu, "no|yes|optional (initialisation runs on the CPU)");
+    po.Read(argc, argv);
+    if (po.NumArgs() != 1) {
+      po.PrintUsage();
+      return 1;
+    }
+    gpu::SelectDevice(use_gpu);
+    if (num_speakers <= 0) TD_ERR << "--num-speakers must be given (> 0)";
+    if (subnet.empty())
+      TD_ERR << "the weight-sharing supernet is not available in this build yet; "
+                "use --subnet=CONFIG (e.g. --subnet=largest) for a static model";
+    StaticTdnnOptions opts;
+    opts.num_classes = num_speakers;
+    opts.input_dim = input_dim;
+    NnetModel model(ParseSubnetConfig(subnet), opts, static_cast<uint64>(seed));
+    model.FrontEnd().feature_type = feature_type;
+    WriteNnetModel(model, po.GetArg(1), binary);
+    TD_LOG << "Wrote " << ModelKindName(model.Kind()) << " model " << model.Config().ToString()
+           << " with " << num_speakers << " classes to " << po.GetArg(1);
+    return 0;
+  });
+}

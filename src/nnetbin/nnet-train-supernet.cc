@@ -1,0 +1,74 @@
+// nnet-train-supernet: trains the model (a supernet stage, or one static subnet: fine-tuning)
+// on random crops of features with speaker labels.
+#include <sstream>
+
+#include "gpu/gpu-api.h"
+#include "nnet/model-io.h"
+#include "nnet/parallel.h"
+#include "nnet/train-data.h"
+#include "nnet/trainer.h"
+#include "util/main-wrapper.h"
+#include "util/parse-options.h"
+
+int main(int argc, char *argv[]) {
+  return tdnas::RunMain(argc, argv, [&]() -> int {
+    using namespace tdnas;
+    using namespace tdnas::nnet;
+    const char *usage =
+        "Train an EfficientTDNN model with AAM-softmax on random feature crops: one stage of\n"
+        "progressive shrinking for a supernet, or a single static subnet (fine-tuning).\n"
+        "Speakers are mapped to class ids (sorted) and stored in the model. Checkpoints\n"
+        "(model + optimizer state) are written atomically; --resume continues one exactly.\n"
+        "Usage: nnet-train-supernet [options] <supernet-in> <feats-rspecifier> "
+        "<utt2spk-rspecifier> <supernet-out>\n"
+        "e.g.: nnet-train-supernet --stage=kernel --crop-frames=300 exp/stage0.mdl "
+        "scp:data/train/feats.scp ark:data/train/utt2spk exp/stage1.mdl\n";
+    ParseOptions po(usage);
+    TrainerOptions topts;
+    TrainDataOptions dopts;
+    std::string subnet, resume, use_gpu = "no";
+    int32 num_threads = 1;
+    bool binary = true;
+    topts.Register(&po);
+    dopts.Register(&po);
+    po.Register("subnet", &subnet,
+                "Train only this subnet (fine-tuning); a static model input must be this subnet");
+    po.Register("resume", &resume,
+                "Continue from this checkpoint (written by an earlier run with the same options)");
+    po.Register("num-threads", &num_threads, "CPU threads of the network computation");
+    po.Register("binary", &binary, "Write the output model in binary mode");
+    po.Register("use-gpu", &use_gpu, "no|yes|optional (CPU only in this build)");
+    po.Read(argc, argv);
+    if (po.NumArgs() != 4) {
+      po.PrintUsage();
+      return 1;
+    }
+    if (gpu::SelectDevice(use_gpu)) TD_WARN << "GPU training is not implemented yet; using the CPU";
+    SetNumThreads(num_threads);
+    const std::string model_in = po.GetArg(1), feats = po.GetArg(2), utt2spk = po.GetArg(3),
+                      model_out = po.GetArg(4);
+    if (topts.checkpoint.empty()) topts.checkpoint = model_out + ".ckpt";
+
+    NnetModel model;
+    ReadNnetModel(resume.empty() ? model_in : resume, &model);
+    if (!subnet.empty()) {
+      SubnetConfig cfg = ParseSubnetConfig(subnet);
+      if (model.IsStatic() && cfg != model.Config())
+        TD_ERR << "--subnet=" << subnet << " but the input is the static model "
+               << model.Config().ToString();
+    }
+    if (!model.IsStatic())
+      TD_ERR << "supernet training is not available in this build yet";
+    TrainData data(feats, utt2spk, model.Speakers(), dopts, static_cast<uint64>(topts.seed));
+    if (model.Speakers().empty()) model.Speakers() = data.Speakers();
+    Trainer trainer(topts, &model, &data, !resume.empty());
+    std::vector<EpochSummary> epochs = trainer.Run();
+    // The output model: weights, BN statistics and the run's position, no optimizer moments.
+    model.Train().adam_m.clear();
+    model.Train().adam_v.clear();
+    WriteNnetModel(model, model_out, binary);
+    TD_LOG << "Wrote " << model_out << " after step " << model.Train().step << " of "
+           << trainer.TotalSteps() << "; checkpoint " << topts.checkpoint;
+    return 0;
+  });
+}
