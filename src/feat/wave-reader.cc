@@ -114,6 +114,8 @@ void WaveData::ReadFromMemory(const char *bytes, size_t size) {
   sf_command(snd.f, SFC_SET_NORM_FLOAT, nullptr, SF_TRUE);
   const int nch = info.channels;
   std::vector<float> interleaved;
+  if (info.frames > 0 && info.frames < (int64(1) << 31))
+    interleaved.reserve(static_cast<size_t>(info.frames) * nch);
   const sf_count_t chunk = 1 << 15;
   std::vector<float> buf(static_cast<size_t>(chunk) * nch);
   while (true) {

@@ -1,6 +1,8 @@
 // compute-fbank: Kaldi's compute-fbank-feats (same options, messages and exit codes), reading
 // audio through libsndfile, with --num-threads for parallel utterances (output stays in
 // input order). Also installed as compute-fbank-feats.
+#include <malloc.h>
+
 #include <cmath>
 #include <deque>
 #include <future>
@@ -45,6 +47,10 @@ uint64 KeySeed(const std::string &key) {  // FNV-1a: dither is reproducible per 
 
 int main(int argc, char *argv[]) {
   return RunMain(argc, argv, [&]() -> int {
+    // Audio buffers (MBs) are allocated and freed per utterance; keep them in the heap instead
+    // of fresh mmaps so each utterance does not pay page faults again (was ~45% of run time).
+    mallopt(M_MMAP_THRESHOLD, 256 << 20);
+    mallopt(M_TRIM_THRESHOLD, 512 << 20);
     const char *usage =
         "Create Mel-filter bank (FBANK) feature files.\n"
         "Usage:  compute-fbank [options...] <wav-rspecifier> <feats-wspecifier>\n"
