@@ -4,6 +4,17 @@
 // them round-robin until total-MB (default 1024) of float data has gone through, for each of
 // methods 1 (auto: CM), 3 (CM2) and 5 (CM3). Built and run by compress-bench.sh. Speeds are
 // per CPU second of this thread.
+//
+// Versions of the codec, measured with this driver (golden fbank_80, 300 MB, CPU MB/s, the
+// 2-core dev VM):                              CM compress  CM2 compress  CM3 compress  CM decompress
+//   v1 Kaldi's scheme: 4x nth_element per column,   172          767           688          2081
+//      running min/max (GCC kept it on the stack: perf showed ~50% in introselect, and
+//      half of the rest in the min/max loop)
+//   v2 4-lane min/max; quantiles by a 2-level       345         1609          1684          2141
+//      histogram select on the uint16 codes (same bytes: the value -> code map is monotone)
+// On an idle 16-core H100 host (1 thread, 1 GB): CM 214 / CM2 1287 / CM3 1238 MB/s compress,
+// 1599 / 2598 / 2963 MB/s decompress. copy-feats end to end there: 1024 MB -> 260 MB in
+// 4.84 s wall (212 MB/s), back in 1.76 s (582 MB/s).
 #include <time.h>
 
 #include <cstdio>

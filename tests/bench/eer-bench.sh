@@ -6,6 +6,11 @@
 # Prints wall and CPU (user+sys) seconds, best of 3, and trials/s. On a loaded machine the wall
 # time includes waiting for a core; CPU time is what the program itself costs.
 # N=... overrides the number of trials.
+# Results (10M trials, 191 MB): idle 16-core H100 host: EER only 0.64 s wall (15.6M/s, 18x
+# Kaldi), EER + 2 minDCF 0.84 s wall (11.9M/s, 14x); 2-core shared dev VM: 0.55 s CPU (18M/s,
+# 21x) for both, wall 1.6 s under a load average of 7. Version history: v1 per-line split +
+# strtof-compatible parse, radix sort: 1.66 s wall / ~1.2 s CPU; v2 one-pass line scanner
+# (plain decimals, exact float rounding; anything else falls back to the general parser): 0.55 s CPU.
 set -euo pipefail
 n=${N:-10000000}
 kaldi_rate=850000
