@@ -9,7 +9,7 @@
 # Results (10M trials, 191 MB): idle 16-core H100 host: EER only 0.64 s wall (15.6M/s, 18x
 # Kaldi), EER + 2 minDCF 0.84 s wall (11.9M/s, 14x); 2-core shared dev VM: 0.55 s CPU (18M/s,
 # 21x) for both, wall 1.6 s under a load average of 7. Version history: v1 per-line split +
-# strtof-compatible parse, radix sort: 1.66 s wall / ~1.2 s CPU; v2 one-pass line scanner
+# strtof-compatible parse, radix sort: 1.66 s wall under load (CPU not recorded; perf: 38% in split+parse); v2 one-pass line scanner
 # (plain decimals, exact float rounding; anything else falls back to the general parser): 0.55 s CPU.
 set -euo pipefail
 n=${N:-10000000}
