@@ -25,7 +25,9 @@ endif
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1)
 CXXFLAGS += -std=c++17 -Wall -Wextra -Wno-unused-parameter -pthread $(OPT_FLAGS) $(SAN_FLAGS) \
             -Isrc -DTDNAS_VERSION='"$(VERSION)"' -march=x86-64-v2 -mtune=generic
-LDFLAGS += -pthread $(SAN_FLAGS)
+# --as-needed: a binary that calls no BLAS (compute-fbank) does not load OpenBLAS, whose
+# pthread build starts a spinning thread pool per process at load time.
+LDFLAGS += -pthread $(SAN_FLAGS) -Wl,--as-needed
 LDLIBS += -lboost_program_options -lsndfile -lopenblas -lm
 
 GTEST_CFLAGS :=
