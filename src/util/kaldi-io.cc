@@ -26,10 +26,11 @@ namespace tdnas {
 // straight to read(2)/write(2).
 class FdStreamBuf : public std::streambuf {
  public:
-  static const size_t kBufSize = 1 << 20, kPutBack = 16;
-  FdStreamBuf(int fd, bool for_write) : fd_(fd), write_(for_write), buf_(kBufSize + kPutBack) {
-    if (write_) setp(buf_.data(), buf_.data() + kBufSize);
-    else setg(buf_.data() + kPutBack, buf_.data() + kPutBack, buf_.data() + kPutBack);
+  static constexpr size_t kBufSize = 1 << 20, kPutBack = 16;
+  FdStreamBuf(int fd, bool for_write)
+      : fd_(fd), write_(for_write), storage_(new char[kBufSize + kPutBack]), buf_(storage_.get()) {
+    if (write_) setp(buf_, buf_ + kBufSize);
+    else setg(buf_ + kPutBack, buf_ + kPutBack, buf_ + kPutBack);
   }
   bool SawEof() const { return eof_; }
   bool Failed() const { return error_; }
@@ -37,7 +38,7 @@ class FdStreamBuf : public std::streambuf {
   // Input: positions the descriptor at `offset` and drops the buffer.
   bool SeekTo(int64_t offset) {
     if (lseek(fd_, offset, SEEK_SET) != offset) return false;
-    setg(buf_.data() + kPutBack, buf_.data() + kPutBack, buf_.data() + kPutBack);
+    setg(buf_ + kPutBack, buf_ + kPutBack, buf_ + kPutBack);
     eof_ = false;
     return true;
   }
@@ -47,8 +48,8 @@ class FdStreamBuf : public std::streambuf {
   int_type underflow() override {
     if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
     size_t keep = std::min<size_t>(kPutBack, gptr() - eback());
-    std::memmove(buf_.data() + kPutBack - keep, gptr() - keep, keep);
-    char *start = buf_.data() + kPutBack;
+    std::memmove(buf_ + kPutBack - keep, gptr() - keep, keep);
+    char *start = buf_ + kPutBack;
     ssize_t n = ReadSome(start, kBufSize);
     if (n <= 0) {
       setg(start - keep, start, start);
@@ -72,8 +73,8 @@ class FdStreamBuf : public std::streambuf {
         done += k;
         // Keep the last bytes as put-back context.
         size_t keep = std::min<size_t>(kPutBack, done);
-        std::memcpy(buf_.data() + kPutBack - keep, s + done - keep, keep);
-        setg(buf_.data() + kPutBack - keep, buf_.data() + kPutBack, buf_.data() + kPutBack);
+        std::memcpy(buf_ + kPutBack - keep, s + done - keep, keep);
+        setg(buf_ + kPutBack - keep, buf_ + kPutBack, buf_ + kPutBack);
       } else if (underflow() == traits_type::eof()) {
         break;
       }
@@ -147,13 +148,14 @@ class FdStreamBuf : public std::streambuf {
     if (!write_) return true;
     size_t n = pptr() - pbase();
     bool ok = WriteAll(pbase(), n);
-    setp(buf_.data(), buf_.data() + kBufSize);
+    setp(buf_, buf_ + kBufSize);
     return ok;
   }
   int fd_;
   bool write_, eof_ = false, error_ = false;
   int64_t written_ = 0;
-  std::vector<char> buf_;
+  std::unique_ptr<char[]> storage_;  // not zero-filled: opening an input stays cheap
+  char *buf_;
 };
 
 static bool HasEdgeSpace(const std::string &s) {
