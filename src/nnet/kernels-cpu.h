@@ -38,6 +38,7 @@ class CpuKernels : public Kernels {
   void AttentiveStatsBackward(const Tensor &h, const Tensor &a, const Tensor &out, float min_var, const Tensor &dout, Tensor *dh, Tensor *da) const override;
   double AamSoftmaxForward(const Tensor &x, const Tensor &w, const int32_t *labels, const AamOptions &opts, AamSaved *saved, int64_t *num_correct) const override;
   void AamSoftmaxBackward(const Tensor &x, const Tensor &w, const int32_t *labels, const AamOptions &opts, const AamSaved &saved, float loss_scale, Tensor *dx, Tensor *dw) const override;
+  void AdamUpdate(float lr, float beta1, float beta2, float eps, float weight_decay, bool decoupled, int64_t step, const Tensor &g, Tensor *p, Tensor *m, Tensor *v) const override;
 };
 
 }  // namespace nnet

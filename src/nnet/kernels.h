@@ -108,6 +108,12 @@ class Kernels {
   virtual void AamSoftmaxBackward(const Tensor &x, const Tensor &w, const int32_t *labels,
                                   const AamOptions &opts, const AamSaved &saved,
                                   float loss_scale, Tensor *dx, Tensor *dw) const = 0;
+
+  // ---- optimizer: one Adam step over flat buffers p, g, m, v (same length) ----
+  // PyTorch's torch.optim.Adam formula; see nnet/adam.h for the options.
+  virtual void AdamUpdate(float lr, float beta1, float beta2, float eps, float weight_decay,
+                          bool decoupled, int64_t step, const Tensor &g, Tensor *p, Tensor *m,
+                          Tensor *v) const = 0;
 };
 
 // The kernels for a device (error if that backend is not built/registered).
