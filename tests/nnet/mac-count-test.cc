@@ -1,7 +1,8 @@
 // mac-count-test.cc: the closed-form MAC/param counts against (1) the spec's published figures,
 // as exact integers, and (2) an independent layer-by-layer count: the test walks the spec's
 // forward pass, emitting one record per layer with its tensor shapes, and counts each record with
-// the generic rules (conv T*Cout*Cin*K, BN 2*numel, Linear in*out ...), on many random configs.
+// the generic rules (conv T*Cout*Cin*K, BN 2*numel, Linear in*out ...), on many random configs;
+// (3) the parameter count of the materialised static network (nnet/static-tdnn.h).
 #include "nnet/mac-count.h"
 
 #include <gtest/gtest.h>
@@ -9,6 +10,7 @@
 #include <random>
 
 #include "nnet/search-space.h"
+#include "nnet/static-tdnn.h"
 
 namespace tdnas {
 namespace {
@@ -110,6 +112,22 @@ TEST(MacCount, ClosedFormMatchesLayerByLayerOnRandomConfigs) {
       ASSERT_EQ(CountSubnetParams(cfg), a.params);
       ASSERT_EQ(CountSubnetMacs(cfg, T), a.macs);
     }
+  }
+}
+
+TEST(MacCount, ParamsEqualTheMaterialisedNetwork) {
+  // The static network (nnet/static-tdnn.h, no AAM head) holds exactly the counted parameters.
+  std::vector<SubnetConfig> cfgs;
+  for (const std::string &name : NamedSubnetConfigNames()) cfgs.push_back(ParseSubnetConfig(name));
+  std::mt19937_64 rng(77);
+  const SearchSpace fine = SearchSpace::Named("fine");
+  for (int32 n = 0; n < 8; ++n) {  // ~90 ms per network construction
+    cfgs.emplace_back();
+    fine.SampleConfig(&rng, &cfgs.back());
+  }
+  for (const SubnetConfig &cfg : cfgs) {
+    nnet::StaticTdnn net(cfg, nnet::StaticTdnnOptions());
+    EXPECT_EQ(net.Params().NumElements(), CountSubnetParams(cfg)) << cfg.ToString();
   }
 }
 
