@@ -1,8 +1,6 @@
 // kaldi-matrix.cc: matrix storage, BLAS products and I/O in Kaldi's format.
 #include "matrix/kaldi-matrix.h"
 
-#include <cblas.h>
-
 #include <cstdlib>
 #include <string>
 
@@ -31,30 +29,6 @@ void Matrix<Real>::CopyFromSubMatrix(const Matrix<Real> &m, int32 r0, int32 nr, 
 template <typename Real> void Matrix<Real>::CopyRowFromVec(const Vector<Real> &v, int32 r) {
   TD_ASSERT(v.Dim() == cols_);
   std::copy(v.Data(), v.Data() + cols_, RowData(r));
-}
-
-template <>
-void Matrix<float>::AddMatMat(float alpha, const Matrix<float> &A, MatrixTransposeType ta,
-                              const Matrix<float> &B, MatrixTransposeType tb, float beta) {
-  int32 m = ta ? A.cols_ : A.rows_, k = ta ? A.rows_ : A.cols_;
-  int32 k2 = tb ? B.cols_ : B.rows_, n = tb ? B.rows_ : B.cols_;
-  TD_ASSERT(k == k2 && m == rows_ && n == cols_);
-  if (m == 0 || n == 0) return;
-  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-              m, n, k, alpha, A.Data(), A.cols_ ? A.cols_ : 1, B.Data(), B.cols_ ? B.cols_ : 1,
-              beta, Data(), cols_);
-}
-
-template <>
-void Matrix<double>::AddMatMat(double alpha, const Matrix<double> &A, MatrixTransposeType ta,
-                               const Matrix<double> &B, MatrixTransposeType tb, double beta) {
-  int32 m = ta ? A.cols_ : A.rows_, k = ta ? A.rows_ : A.cols_;
-  int32 k2 = tb ? B.cols_ : B.rows_, n = tb ? B.rows_ : B.cols_;
-  TD_ASSERT(k == k2 && m == rows_ && n == cols_);
-  if (m == 0 || n == 0) return;
-  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
-              m, n, k, alpha, A.Data(), A.cols_ ? A.cols_ : 1, B.Data(), B.cols_ ? B.cols_ : 1,
-              beta, Data(), cols_);
 }
 
 template <typename Real> void Matrix<Real>::Write(std::ostream &os, bool binary) const {

@@ -74,6 +74,14 @@ template <typename Real> class Matrix {
   std::vector<Real> data_;
 };
 
+// Defined in matrix-blas.cc (the only file of this layer that calls BLAS).
+template <>
+void Matrix<float>::AddMatMat(float alpha, const Matrix<float> &A, MatrixTransposeType ta,
+                              const Matrix<float> &B, MatrixTransposeType tb, float beta);
+template <>
+void Matrix<double>::AddMatMat(double alpha, const Matrix<double> &A, MatrixTransposeType ta,
+                               const Matrix<double> &B, MatrixTransposeType tb, double beta);
+
 }  // namespace tdnas
 
 #endif  // TDNAS_MATRIX_KALDI_MATRIX_H_
