@@ -37,7 +37,8 @@ bool SelectDevice(const std::string &use_gpu) {
   }
   CUDA_CHECK(cudaSetDevice(0));
   CUDA_CHECK(cudaFree(0));  // create the context now, so failures surface here
-  TD_LOG << "Using GPU 0: " << DeviceDescription();
+  InitBackend();
+  TD_LOG << "Using GPU 0: " << DeviceDescription() << ", math " << MathModeName(GetMathMode());
   return true;
 }
 

@@ -6,6 +6,13 @@
 namespace tdnas {
 namespace gpu {
 
+namespace {
+[[noreturn]] void NoCuda(const char *what) {
+  TD_ERR << what << ": this build has no CUDA support; rebuild with CUDA (make CUDA=1).";
+  throw 0;   // not reached: TD_ERR throws
+}
+}  // namespace
+
 bool CompiledWithCuda() { return false; }
 int DeviceCount() { return 0; }
 
@@ -23,6 +30,36 @@ bool SelectDevice(const std::string &use_gpu) {
 }
 
 std::string DeviceDescription() { return "none"; }
+void InitBackend() { NoCuda("InitBackend"); }
+
+namespace {
+MathMode g_mode = MathMode::kFp32;
+}
+void SetMathMode(MathMode m) { g_mode = m; }
+MathMode GetMathMode() { return g_mode; }
+const char *MathModeName(MathMode m) {
+  return m == MathMode::kFp32 ? "fp32" : (m == MathMode::kTf32 ? "tf32" : "bf16");
+}
+bool ParseMathMode(const std::string &s, MathMode *m) {
+  if (s == "fp32") *m = MathMode::kFp32;
+  else if (s == "tf32") *m = MathMode::kTf32;
+  else if (s == "bf16") *m = MathMode::kBf16;
+  else return false;
+  return true;
+}
+
+void CopyHostToDevice(void *, const void *, size_t) { NoCuda("CopyHostToDevice"); }
+void CopyDeviceToHost(void *, const void *, size_t) { NoCuda("CopyDeviceToHost"); }
+void CopyDeviceToDevice(void *, const void *, size_t) { NoCuda("CopyDeviceToDevice"); }
+void Synchronize() {}
+size_t PoolBytesInUse() { return 0; }
+size_t PoolBytesCached() { return 0; }
+
+GpuTimer::GpuTimer() {}
+GpuTimer::~GpuTimer() {}
+void GpuTimer::Start() { NoCuda("GpuTimer"); }
+void GpuTimer::Stop() { NoCuda("GpuTimer"); }
+float GpuTimer::Ms() { NoCuda("GpuTimer"); }
 
 }  // namespace gpu
 }  // namespace tdnas

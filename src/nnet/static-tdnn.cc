@@ -44,7 +44,8 @@ StaticTdnn::StaticTdnn(const SubnetConfig &cfg, const StaticTdnnOptions &opts, D
   param_buf_.Resize(device, params_.TotalSize());
   grad_buf_.Resize(device, params_.TotalSize());
   state_buf_.Resize(device, state_.TotalSize());
-  InitParams(0);
+  // A GPU model starts zeroed; its parameters and state are copied from a CPU model.
+  if (device == Device::kCpu) InitParams(0);
 }
 
 void StaticTdnn::AddBn(const std::string &name, int c, int *gamma, int *beta, int *rm, int *rv) {

@@ -1,0 +1,130 @@
+#!/usr/bin/python3
+"""torch_gpu_bench.py: the PyTorch side of tests/bench/gpu-bench.sh.
+
+Times the reference network (tests/reference/tdnn_reference.py, the same architecture
+StaticTdnn implements) on the GPU with the same settings as the tdnas side: one training
+step = zero_grad + forward + AAM-softmax loss + backward + Adam(lr, weight_decay=2e-5), and
+one inference forward (eval mode, no grad). Variants: eager fp32, eager TF32, eager BF16
+autocast, torch.compile BF16 autocast (skipped with a note if compilation fails).
+Times are medians of CUDA-event timings after warm-up. With --tdnas FILE (the lines
+"tdnas <mode> train_ms X infer_ms Y" the tdnas side wrote), prints a ratio table last.
+"""
+import argparse
+import os
+import sys
+import time
+
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'reference'))
+from tdnn_reference import Tdnn  # noqa: E402
+
+
+def median_ms(fn, iters, warmup=3):
+    for _ in range(warmup):
+        fn()
+    torch.cuda.synchronize()
+    ts = []
+    for _ in range(iters):
+        a, b = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        a.record()
+        fn()
+        b.record()
+        b.synchronize()
+        ts.append(a.elapsed_time(b))
+    ts.sort()
+    return ts[len(ts) // 2]
+
+
+def run_variant(name, a, compiled, tf32, bf16):
+    torch.backends.cuda.matmul.allow_tf32 = tf32
+    torch.backends.cudnn.allow_tf32 = tf32
+    torch.manual_seed(0)
+    dev = 'cuda'
+    model = Tdnn(a.config, a.classes).to(dev)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-4, weight_decay=2e-5)
+    x = torch.randn(a.batch, 80, a.frames, device=dev)
+    xi = torch.randn(a.infer_batch, 80, a.frames, device=dev)
+    labels = torch.randint(0, a.classes, (a.batch,), device=dev)
+
+    def loss_fn(x, labels):
+        return model.head(model(x), labels)[0]
+
+    fwd_loss = torch.compile(loss_fn) if compiled else loss_fn
+    infer_model = torch.compile(model) if compiled else model
+
+    def train_step():
+        opt.zero_grad(set_to_none=True)
+        with torch.autocast('cuda', dtype=torch.bfloat16, enabled=bf16):
+            loss = fwd_loss(x, labels)
+        loss.backward()
+        opt.step()
+
+    def infer():
+        with torch.no_grad(), torch.autocast('cuda', dtype=torch.bfloat16, enabled=bf16):
+            infer_model(xi)
+
+    t0 = time.time()
+    model.train()
+    train_ms = median_ms(train_step, a.iters)
+    model.eval()
+    infer_ms = median_ms(infer, a.iters)
+    print('torch %-14s train_ms %.2f infer_ms %.2f  (%.0f s incl. warm-up/compile)' %
+          (name, train_ms, infer_ms, time.time() - t0), flush=True)
+    del model, opt
+    torch.cuda.empty_cache()
+    return train_ms, infer_ms
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument('--config', default='4-512-512-512-512-512-5-5-5-5-5-1536')
+    p.add_argument('--batch', type=int, default=128)
+    p.add_argument('--infer-batch', type=int, default=256)
+    p.add_argument('--frames', type=int, default=200)
+    p.add_argument('--classes', type=int, default=5994)
+    p.add_argument('--iters', type=int, default=20)
+    p.add_argument('--variants', default='eager-fp32,eager-tf32,eager-bf16,compile-bf16')
+    p.add_argument('--tdnas', help='file with the tdnas side\'s result lines')
+    a = p.parse_args()
+    print('torch %s on %s' % (torch.__version__, torch.cuda.get_device_name()), flush=True)
+    specs = {'eager-fp32': (False, False, False), 'eager-tf32': (False, True, False),
+             'eager-bf16': (False, True, True), 'compile-bf16': (True, True, True)}
+    res = {}
+    for v in a.variants.split(','):
+        try:
+            res[v] = run_variant(v, a, *specs[v])
+        except Exception as e:  # torch.compile can fail on a machine without a toolchain
+            print('torch %-14s FAILED: %s' % (v, str(e).splitlines()[0] if str(e) else type(e)))
+    if not a.tdnas:
+        return
+    ours = {}
+    for line in open(a.tdnas):
+        f = line.split()
+        if len(f) >= 6 and f[0] == 'tdnas':
+            ours[f[1]] = (float(f[3]), float(f[5]))
+    print('\n%s, config %s, batch %d x %d frames, %d classes, Adam; inference batch %d' %
+          (torch.cuda.get_device_name(), a.config, a.batch, a.frames, a.classes, a.infer_batch))
+    print('%-22s %10s %10s   %s' % ('', 'train ms', 'infer ms', 'ratio tdnas/torch (train, infer)'))
+    for k, (tr, inf) in ours.items():
+        print('%-22s %10.2f %10.2f' % ('tdnas ' + k, tr, inf))
+    for k, (tr, inf) in res.items():
+        print('%-22s %10.2f %10.2f' % ('torch ' + k, tr, inf))
+    print()
+    pairs = [('fp32', 'eager-fp32'), ('tf32', 'eager-tf32'), ('bf16', 'eager-bf16'),
+             ('bf16', 'compile-bf16'), ('tf32', 'compile-bf16')]
+    for ok, tk in pairs:
+        if ok in ours and tk in res:
+            print('tdnas %-5s / torch %-13s train %.2fx  infer %.2fx' %
+                  (ok, tk, ours[ok][0] / res[tk][0], ours[ok][1] / res[tk][1]))
+    if 'bf16' in ours and 'compile-bf16' in res:
+        print('target: train tdnas bf16 <= 0.67x compile-bf16: %s; infer < 1.0x compile: %s' %
+              ('MET' if ours['bf16'][0] <= 0.67 * res['compile-bf16'][0] else 'NOT MET',
+               'MET' if ours['bf16'][1] < res['compile-bf16'][1] else 'NOT MET'))
+    if 'tf32' in ours and 'eager-tf32' in res:
+        print('target: train tdnas tf32 < eager-tf32: %s' %
+              ('MET' if ours['tf32'][0] < res['eager-tf32'][0] else 'NOT MET'))
+
+
+if __name__ == '__main__':
+    main()

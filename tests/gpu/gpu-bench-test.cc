@@ -1,0 +1,127 @@
+// gpu-bench-test.cc: the tdnas side of tests/bench/gpu-bench.sh (a test binary so the build
+// needs no extra rule). Skips unless TDNAS_GPU_BENCH=1 and a GPU is visible.
+//
+// Times, for each math mode (fp32, tf32, bf16), on the largest subnet by default:
+//   train: one training step = ZeroGrad + ForwardLoss (train mode, AAM head) + Backward +
+//          Adam update (all on the GPU; ForwardLoss returns the loss, so each step syncs once);
+//   infer: one eval-mode forward to the embedding.
+// Median over iterations of device-event times, after warm-up. Prints
+//   "tdnas <mode> train_ms <x> infer_ms <y>" lines (and writes them to $TDNAS_GPU_BENCH_OUT).
+// Settings (env): TDNAS_GPU_BENCH_CONFIG (default 4-512-512-512-512-512-5-5-5-5-5-1536),
+// _BATCH 128, _INFER_BATCH 256, _FRAMES 200, _CLASSES 5994, _ITERS 20, _MODES "fp32 tf32 bf16".
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "gpu/gpu-api.h"
+#include "nnet/adam.h"
+#include "nnet/static-tdnn.h"
+#include "nnet/subnet-config.h"
+
+namespace tdnas {
+namespace {
+
+using nnet::Buffer;
+using nnet::Device;
+
+std::string Env(const char *name, const std::string &def) {
+  const char *v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? v : def;
+}
+int EnvInt(const char *name, int def) { return std::atoi(Env(name, std::to_string(def)).c_str()); }
+
+template <typename Fn> double MedianMs(int iters, Fn fn) {
+  std::vector<float> ms;
+  gpu::GpuTimer timer;
+  for (int i = 0; i < iters; i++) {
+    timer.Start();
+    fn();
+    timer.Stop();
+    ms.push_back(timer.Ms());
+  }
+  std::sort(ms.begin(), ms.end());
+  return ms[ms.size() / 2];
+}
+
+TEST(GpuBench, TrainAndInfer) {
+  if (Env("TDNAS_GPU_BENCH", "0") != "1") {
+    GTEST_SKIP() << "SKIP: set TDNAS_GPU_BENCH=1 to run (tests/bench/gpu-bench.sh does)";
+  }
+  if (gpu::DeviceCount() == 0) { GTEST_SKIP() << "SKIP: no GPU visible"; }
+  gpu::SelectDevice("yes");
+  const std::string config = Env("TDNAS_GPU_BENCH_CONFIG", "4-512-512-512-512-512-5-5-5-5-5-1536");
+  const int nb = EnvInt("TDNAS_GPU_BENCH_BATCH", 128), nbi = EnvInt("TDNAS_GPU_BENCH_INFER_BATCH", 256);
+  const int t_len = EnvInt("TDNAS_GPU_BENCH_FRAMES", 200), classes = EnvInt("TDNAS_GPU_BENCH_CLASSES", 5994);
+  const int iters = EnvInt("TDNAS_GPU_BENCH_ITERS", 20);
+  std::istringstream modes(Env("TDNAS_GPU_BENCH_MODES", "fp32 tf32 bf16"));
+
+  nnet::StaticTdnnOptions opts;
+  opts.num_classes = classes;
+  nnet::StaticTdnn cpu(ParseSubnetConfig(config), opts, Device::kCpu);
+  cpu.InitParams(1);
+  nnet::StaticTdnn net(ParseSubnetConfig(config), opts, Device::kGpu);
+  gpu::CopyHostToDevice(net.ParamBuffer().Data(), cpu.ParamBuffer().Data(),
+                        cpu.ParamBuffer().Size() * sizeof(float));
+  gpu::CopyHostToDevice(net.StateBuffer().Data(), cpu.StateBuffer().Data(),
+                        cpu.StateBuffer().Size() * sizeof(float));
+  nnet::Adam adam(nnet::AdamOptions(), Device::kGpu, net.ParamBuffer().Size());
+
+  std::mt19937 rng(7);
+  std::normal_distribution<float> nd;
+  const int in = opts.input_dim;
+  std::vector<float> xh(static_cast<size_t>(nbi) * in * t_len);
+  for (float &v : xh) v = nd(rng);
+  Buffer xb(Device::kGpu, xh.size());
+  gpu::CopyHostToDevice(xb.Data(), xh.data(), xh.size() * sizeof(float));
+  nnet::Tensor x_train = xb.View({nb, in, t_len}), x_infer = xb.View({nbi, in, t_len});
+  std::vector<int32_t> labels(nb);
+  std::uniform_int_distribution<int32_t> ud(0, classes - 1);
+  for (auto &l : labels) l = ud(rng);
+
+  std::printf("device: %s\nconfig %s batch %d frames %d classes %d infer batch %d iters %d\n",
+              gpu::DeviceDescription().c_str(), config.c_str(), nb, t_len, classes, nbi, iters);
+  std::ostringstream report;
+  std::string mode_name;
+  while (modes >> mode_name) {
+    gpu::MathMode mode;
+    ASSERT_TRUE(gpu::ParseMathMode(mode_name, &mode)) << mode_name;
+    gpu::SetMathMode(mode);
+    double loss = 0.0;
+    auto step = [&]() {
+      net.ZeroGrad();
+      loss = net.ForwardLoss(x_train, labels.data(), true, nullptr);
+      net.Backward();
+      adam.Update(1e-4f, net.GradBuffer(), &net.ParamBuffer());
+    };
+    for (int i = 0; i < 3; i++) step();
+    const double train_ms = MedianMs(iters, step);
+    auto infer = [&]() { net.Forward(x_infer, false); };
+    for (int i = 0; i < 3; i++) infer();
+    const double infer_ms = MedianMs(iters, infer);
+    gpu::Synchronize();
+    char line[256];
+    std::snprintf(line, sizeof(line), "tdnas %s train_ms %.2f infer_ms %.2f loss %.4f pool_gib %.2f\n",
+                  mode_name.c_str(), train_ms, infer_ms, loss,
+                  (gpu::PoolBytesInUse() + gpu::PoolBytesCached()) / 1073741824.0);
+    std::fputs(line, stdout);
+    std::fflush(stdout);
+    report << line;
+    EXPECT_TRUE(std::isfinite(loss));
+  }
+  const std::string out = Env("TDNAS_GPU_BENCH_OUT", "");
+  if (!out.empty()) {
+    FILE *f = std::fopen(out.c_str(), "w");
+    ASSERT_NE(f, nullptr) << out;
+    std::fputs(report.str().c_str(), f);
+    std::fclose(f);
+  }
+}
+
+}  // namespace
+}  // namespace tdnas

@@ -1,0 +1,450 @@
+// gpu-kernels-test.cc: every GPU nnet kernel against the CPU kernels (the reference) on fresh
+// random inputs, in each math mode, then a whole StaticTdnn forward + AAM loss + backward on
+// the GPU against the same network on the CPU.
+//
+// Error measure: |gpu - cpu| / |cpu| (2-norms over the tensor) on every output and gradient;
+// limits: fp32 1e-5, TF32 1e-3, BF16 1e-2 (ops with no matrix product are checked at 1e-5 in
+// every mode). Outputs the kernel overwrites are poisoned with NaN before the GPU run (a NaN
+// left anywhere fails the check); gradients that kernels add into start from the same random
+// values on both devices. Inputs are channel views of wider tensors where model code uses
+// such views, so batch strides are exercised. Every test skips when no GPU is visible.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "gpu/gpu-api.h"
+#include "nnet/kernels.h"
+#include "nnet/static-tdnn.h"
+#include "nnet/subnet-config.h"
+
+namespace tdnas {
+namespace {
+
+using nnet::Buffer;
+using nnet::Device;
+using nnet::Kernels;
+using nnet::Tensor;
+using gpu::MathMode;
+
+const MathMode kModes[] = {MathMode::kFp32, MathMode::kTf32, MathMode::kBf16};
+double Tol(MathMode m) { return m == MathMode::kFp32 ? 1e-5 : (m == MathMode::kTf32 ? 1e-3 : 1e-2); }
+
+std::mt19937_64 &Rng() {
+  static std::mt19937_64 rng(std::chrono::steady_clock::now().time_since_epoch().count());
+  return rng;
+}
+
+bool HaveGpu() {
+  static int state = -1;
+  if (state < 0) {
+    state = gpu::DeviceCount() > 0 ? 1 : 0;
+    if (state) gpu::SelectDevice("yes");
+  }
+  return state == 1;
+}
+#define REQUIRE_GPU() \
+  if (!HaveGpu()) { GTEST_SKIP() << "SKIP: no GPU visible (gpu::DeviceCount() == 0)"; }
+
+const Kernels &Cpu() { return nnet::KernelsFor(Device::kCpu); }
+const Kernels &Gpu() { return nnet::KernelsFor(Device::kGpu); }
+
+// One tensor on both devices: host storage + the same on the GPU. With extra > 0 the tensor is
+// channels [1, 1 + C) of a (B, C + extra, ...) tensor.
+struct Pair {
+  std::vector<float> h;
+  Buffer d;
+  Tensor th, td;
+  Pair(std::initializer_list<int64_t> shape, float stddev = 1.0f, float mean = 0.0f,
+       int64_t extra = 0) {
+    std::vector<int64_t> full(shape);
+    if (extra > 0) full[1] += extra;
+    int64_t n = 1;
+    for (int64_t s : full) n *= s;
+    h.resize(n);
+    std::normal_distribution<float> nd(mean, stddev);
+    for (float &v : h) v = nd(Rng());
+    d.Resize(Device::kGpu, n);
+    Tensor wide(h.data(), {1}, Device::kCpu);
+    wide.ndim = static_cast<int>(full.size());
+    for (size_t i = 0; i < full.size(); i++) wide.dim[i] = full[i];
+    wide.bstride = wide.InnerSize();
+    th = extra > 0 ? wide.Channels(1, full[1] - extra) : wide;
+    td = th;
+    td.device = Device::kGpu;
+    td.data = d.Data() + (th.data - h.data());
+    Upload();
+  }
+  void Upload() { gpu::CopyHostToDevice(d.Data(), h.data(), h.size() * sizeof(float)); }
+  void FillUniform(float lo, float hi) {
+    std::uniform_real_distribution<float> ud(lo, hi);
+    for (float &v : h) v = ud(Rng());
+    Upload();
+  }
+  void PoisonGpu() {
+    std::vector<float> nan(h.size(), std::numeric_limits<float>::quiet_NaN());
+    gpu::CopyHostToDevice(d.Data(), nan.data(), nan.size() * sizeof(float));
+  }
+  // Relative 2-norm error of the GPU view against the CPU view (inf on NaN).
+  double RelErr() const {
+    std::vector<float> g(h.size());
+    gpu::CopyDeviceToHost(g.data(), d.Data(), g.size() * sizeof(float));
+    const int64_t off = th.data - h.data(), inner = th.InnerSize();
+    double num = 0.0, den = 0.0;
+    for (int64_t b = 0; b < th.dim[0]; b++)
+      for (int64_t j = 0; j < inner; j++) {
+        const int64_t i = off + b * th.bstride + j;
+        if (!std::isfinite(g[i])) return std::numeric_limits<double>::infinity();
+        const double e = static_cast<double>(g[i]) - h[i];
+        num += e * e;
+        den += static_cast<double>(h[i]) * h[i];
+      }
+    return den > 0 ? std::sqrt(num / den) : std::sqrt(num);
+  }
+};
+
+void Expect(const std::string &what, const Pair &p, double tol) {
+  double e = p.RelErr();
+  std::printf("  %-44s rel err %.2e (limit %.0e)\n", what.c_str(), e, tol);
+  EXPECT_LT(e, tol) << what;
+}
+
+std::string ModeTag(MathMode m) { return std::string("[") + gpu::MathModeName(m) + "] "; }
+
+// ---- convolution ----
+void ConvCase(MathMode mode, int64_t nb, int64_t cin, int64_t cout, int64_t t_len, int kw,
+              int dil) {
+  gpu::SetMathMode(mode);
+  const std::string tag = ModeTag(mode) + "conv B" + std::to_string(nb) + " " +
+                          std::to_string(cin) + "->" + std::to_string(cout) + " T" +
+                          std::to_string(t_len) + " k" + std::to_string(kw) + " d" +
+                          std::to_string(dil);
+  Pair x({nb, cin, t_len}, 1.0f, 0.0f, 3), w({cout, cin, kw}, 0.2f), y({nb, cout, t_len});
+  Pair dy({nb, cout, t_len}), dx({nb, cin, t_len}, 1.0f, 0.0f, 3), dw({cout, cin, kw});
+  Cpu().Conv1dForward(x.th, w.th, dil, &y.th);
+  y.PoisonGpu();
+  Gpu().Conv1dForward(x.td, w.td, dil, &y.td);
+  Expect(tag + " y", y, Tol(mode));
+  Cpu().Conv1dBackward(x.th, w.th, dil, dy.th, &dx.th, &dw.th);
+  Gpu().Conv1dBackward(x.td, w.td, dil, dy.td, &dx.td, &dw.td);
+  Expect(tag + " dx", dx, Tol(mode));
+  Expect(tag + " dw", dw, Tol(mode));
+  // dx == null: only dw.
+  Pair dw2({cout, cin, kw});
+  Cpu().Conv1dBackward(x.th, w.th, dil, dy.th, nullptr, &dw2.th);
+  Gpu().Conv1dBackward(x.td, w.td, dil, dy.td, nullptr, &dw2.td);
+  Expect(tag + " dw (no dx)", dw2, Tol(mode));
+}
+
+TEST(GpuKernels, Conv1d) {
+  REQUIRE_GPU();
+  for (MathMode m : kModes) {
+    ConvCase(m, 3, 20, 16, 37, 5, 3);
+    ConvCase(m, 4, 24, 40, 50, 1, 1);
+    ConvCase(m, 2, 16, 16, 29, 3, 2);
+    ConvCase(m, 2, 8, 12, 7, 5, 4);     // taps beyond both ends
+    ConvCase(m, 5, 80, 64, 64, 5, 1);   // stem-like
+  }
+  gpu::SetMathMode(MathMode::kFp32);
+}
+
+// ---- batch norm ----
+void BnCase(bool train, bool two_d) {
+  const int64_t nb = 6, nc = 12, t_len = two_d ? 1 : 33;
+  const std::string tag = std::string("bn ") + (train ? "train" : "eval") + (two_d ? " 2-D" : " 3-D");
+  auto make = [&](float sd, float mean, int64_t extra) {
+    return two_d ? Pair({nb, nc}, sd, mean, extra) : Pair({nb, nc, t_len}, sd, mean, extra);
+  };
+  Pair x = make(2.0f, 0.7f, two_d ? 0 : 2), y = make(1.0f, 0.0f, 0);
+  Pair gamma({nc}), beta({nc}), rm({nc}, 0.1f), rv({nc}), mean({nc}), invstd({nc});
+  gamma.FillUniform(0.5f, 1.5f);
+  rv.FillUniform(0.5f, 1.5f);
+  Cpu().BatchNormForward(x.th, gamma.th, beta.th, train, 0.1f, 1e-5f, &rm.th, &rv.th, &y.th,
+                         &mean.th, &invstd.th);
+  y.PoisonGpu(); mean.PoisonGpu(); invstd.PoisonGpu();
+  Gpu().BatchNormForward(x.td, gamma.td, beta.td, train, 0.1f, 1e-5f, &rm.td, &rv.td, &y.td,
+                         &mean.td, &invstd.td);
+  Expect(tag + " y", y, 1e-5);
+  Expect(tag + " mean", mean, 1e-5);
+  Expect(tag + " invstd", invstd, 1e-5);
+  Expect(tag + " running_mean", rm, 1e-5);
+  Expect(tag + " running_var", rv, 1e-5);
+  Pair dy = make(1.0f, 0.0f, 1), dx = make(1.0f, 0.0f, two_d ? 0 : 2), dg({nc}), db({nc});
+  Cpu().BatchNormBackward(x.th, gamma.th, mean.th, invstd.th, dy.th, train, &dx.th, &dg.th, &db.th);
+  Gpu().BatchNormBackward(x.td, gamma.td, mean.td, invstd.td, dy.td, train, &dx.td, &dg.td, &db.td);
+  Expect(tag + " dx", dx, 1e-5);
+  Expect(tag + " dgamma", dg, 1e-5);
+  Expect(tag + " dbeta", db, 1e-5);
+  Pair dg2({nc}), db2({nc});
+  Cpu().BatchNormBackward(x.th, gamma.th, mean.th, invstd.th, dy.th, train, nullptr, &dg2.th, &db2.th);
+  Gpu().BatchNormBackward(x.td, gamma.td, mean.td, invstd.td, dy.td, train, nullptr, &dg2.td, &db2.td);
+  Expect(tag + " dgamma (no dx)", dg2, 1e-5);
+}
+
+TEST(GpuKernels, BatchNorm) {
+  REQUIRE_GPU();
+  for (bool train : {true, false})
+    for (bool two_d : {false, true}) BnCase(train, two_d);
+}
+
+// ---- elementwise ----
+TEST(GpuKernels, Elementwise) {
+  REQUIRE_GPU();
+  struct Op {
+    const char *name;
+    void (Kernels::*fwd)(const Tensor &, Tensor *) const;
+    void (Kernels::*bwd)(const Tensor &, Tensor *) const;
+  };
+  const Op ops[] = {{"relu", &Kernels::ReluForward, &Kernels::ReluBackwardInPlace},
+                    {"tanh", &Kernels::TanhForward, &Kernels::TanhBackwardInPlace},
+                    {"sigmoid", &Kernels::SigmoidForward, &Kernels::SigmoidBackwardInPlace},
+                    {"add", &Kernels::Add, nullptr},
+                    {"copy", &Kernels::Copy, nullptr}};
+  for (const Op &op : ops) {
+    for (int64_t extra : {0, 2}) {   // dense (vectorised path) and channel views (strided)
+      const std::string tag = std::string(op.name) + (extra ? " (view)" : "");
+      Pair x({5, 7, 41}, 1.5f, 0.0f, extra), y({5, 7, 41}, 1.0f, 0.0f, extra);
+      const bool overwrites = op.fwd != &Kernels::Add;
+      (Cpu().*op.fwd)(x.th, &y.th);
+      if (overwrites) y.PoisonGpu();
+      (Gpu().*op.fwd)(x.td, &y.td);
+      Expect(tag + " forward", y, 1e-5);
+      if (op.bwd == nullptr) continue;
+      Pair g({5, 7, 41}, 1.0f, 0.0f, extra);
+      (Cpu().*op.bwd)(y.th, &g.th);
+      (Gpu().*op.bwd)(y.td, &g.td);
+      Expect(tag + " backward", g, 1e-5);
+    }
+  }
+  // In place (y aliases x), as the model calls ReLU.
+  Pair x({4, 9, 30});
+  Cpu().ReluForward(x.th, &x.th);
+  Gpu().ReluForward(x.td, &x.td);
+  Expect("relu in place", x, 1e-5);
+}
+
+// ---- linear ----
+TEST(GpuKernels, Linear) {
+  REQUIRE_GPU();
+  for (MathMode m : kModes) {
+    gpu::SetMathMode(m);
+    for (bool bias : {true, false}) {
+      const std::string tag = ModeTag(m) + "linear" + (bias ? " +bias" : "");
+      const int64_t nb = 9, in = 48, out = 20;
+      Pair x({nb, in}), w({out, in}, 0.3f), b({out}), y({nb, out});
+      Cpu().LinearForward(x.th, w.th, bias ? &b.th : nullptr, &y.th);
+      y.PoisonGpu();
+      Gpu().LinearForward(x.td, w.td, bias ? &b.td : nullptr, &y.td);
+      Expect(tag + " y", y, Tol(m));
+      Pair dy({nb, out}), dx({nb, in}), dw({out, in}), db({out});
+      Cpu().LinearBackward(x.th, w.th, dy.th, &dx.th, &dw.th, bias ? &db.th : nullptr);
+      Gpu().LinearBackward(x.td, w.td, dy.td, &dx.td, &dw.td, bias ? &db.td : nullptr);
+      Expect(tag + " dx", dx, Tol(m));
+      Expect(tag + " dw", dw, Tol(m));
+      if (bias) Expect(tag + " db", db, 1e-5);
+    }
+  }
+  gpu::SetMathMode(MathMode::kFp32);
+}
+
+// ---- squeeze-excitation pieces ----
+TEST(GpuKernels, SqueezeExcitation) {
+  REQUIRE_GPU();
+  const int64_t nb = 4, nc = 10, t_len = 57;
+  Pair x({nb, nc, t_len}, 1.0f, 0.3f, 2), m({nb, nc});
+  Cpu().MeanOverTimeForward(x.th, &m.th);
+  m.PoisonGpu();
+  Gpu().MeanOverTimeForward(x.td, &m.td);
+  Expect("mean over time", m, 1e-5);
+  Pair dm({nb, nc}), dx({nb, nc, t_len}, 1.0f, 0.0f, 2);
+  Cpu().MeanOverTimeBackward(dm.th, &dx.th);
+  Gpu().MeanOverTimeBackward(dm.td, &dx.td);
+  Expect("mean over time backward", dx, 1e-5);
+  Pair a({nb, nc}), y({nb, nc, t_len}, 1.0f, 0.0f, 1);
+  Cpu().ScaleChannelsForward(x.th, a.th, &y.th);
+  y.PoisonGpu();
+  Gpu().ScaleChannelsForward(x.td, a.td, &y.td);
+  Expect("scale channels", y, 1e-5);
+  Pair dy({nb, nc, t_len}), dx2({nb, nc, t_len}, 1.0f, 0.0f, 2), da({nb, nc});
+  Cpu().ScaleChannelsBackward(x.th, a.th, dy.th, &dx2.th, &da.th);
+  Gpu().ScaleChannelsBackward(x.td, a.td, dy.td, &dx2.td, &da.td);
+  Expect("scale channels backward dx", dx2, 1e-5);
+  Expect("scale channels backward da", da, 1e-5);
+}
+
+// ---- attentive statistics pooling ----
+TEST(GpuKernels, AttentivePooling) {
+  REQUIRE_GPU();
+  const int64_t nb = 3, nc = 14, t_len = 70;
+  Pair logits({nb, nc, t_len}, 2.0f), a({nb, nc, t_len});
+  Cpu().SoftmaxOverTimeForward(logits.th, &a.th);
+  a.PoisonGpu();
+  Gpu().SoftmaxOverTimeForward(logits.td, &a.td);
+  Expect("softmax over time", a, 1e-5);
+  Pair da({nb, nc, t_len}), dl({nb, nc, t_len});
+  Cpu().SoftmaxOverTimeBackward(a.th, da.th, &dl.th);
+  Gpu().SoftmaxOverTimeBackward(a.td, da.td, &dl.td);
+  Expect("softmax over time backward", dl, 1e-5);
+  Pair h({nb, nc, t_len}, 1.0f, 0.5f, 2), out({nb, 2 * nc});
+  Cpu().AttentiveStatsForward(h.th, a.th, 1e-9f, &out.th);
+  out.PoisonGpu();
+  Gpu().AttentiveStatsForward(h.td, a.td, 1e-9f, &out.td);
+  Expect("attentive stats", out, 1e-5);
+  Pair dout({nb, 2 * nc}), dh({nb, nc, t_len}), da2({nb, nc, t_len});
+  Cpu().AttentiveStatsBackward(h.th, a.th, out.th, 1e-9f, dout.th, &dh.th, &da2.th);
+  Gpu().AttentiveStatsBackward(h.td, a.td, out.td, 1e-9f, dout.td, &dh.td, &da2.td);
+  Expect("attentive stats backward dh", dh, 1e-5);
+  Expect("attentive stats backward da", da2, 1e-5);
+}
+
+// ---- AAM-softmax ----
+TEST(GpuKernels, AamSoftmax) {
+  REQUIRE_GPU();
+  for (MathMode m : kModes) {
+    gpu::SetMathMode(m);
+    const std::string tag = ModeTag(m) + "aam";
+    const int64_t nb = 16, e = 24, n = 37;
+    Pair x({nb, e}), w({n, e});
+    std::vector<int32_t> labels(nb);
+    std::uniform_int_distribution<int32_t> ud(0, n - 1);
+    for (auto &l : labels) l = ud(Rng());
+    labels[0] = 0;
+    labels[1] = n - 1;
+    nnet::AamOptions opts;
+    struct Saved {
+      Pair xn, xnorm, wn, wnorm, cosine, prob;
+      nnet::AamSaved h, d;
+      Saved(int64_t nb, int64_t e, int64_t n)
+          : xn({nb, e}), xnorm({nb}), wn({n, e}), wnorm({n}), cosine({nb, n}), prob({nb, n}) {
+        h = {xn.th, xnorm.th, wn.th, wnorm.th, cosine.th, prob.th};
+        d = {xn.td, xnorm.td, wn.td, wnorm.td, cosine.td, prob.td};
+      }
+    } sv(nb, e, n);
+    int64_t cc = -1, gc = -1;
+    const double cl = Cpu().AamSoftmaxForward(x.th, w.th, labels.data(), opts, &sv.h, &cc);
+    for (Pair *p : {&sv.xn, &sv.xnorm, &sv.wn, &sv.wnorm, &sv.cosine, &sv.prob}) p->PoisonGpu();
+    const double gl = Gpu().AamSoftmaxForward(x.td, w.td, labels.data(), opts, &sv.d, &gc);
+    // The head's products are small and run in float32 in every mode (see kernels-gpu-pool.cu).
+    const double le = std::fabs(gl - cl) / std::fabs(cl);
+    std::printf("  %-44s rel err %.2e (limit %.0e)\n", (tag + " loss").c_str(), le, 1e-5);
+    EXPECT_LT(le, 1e-5);
+    if (m == MathMode::kFp32) { EXPECT_EQ(cc, gc); }
+    Expect(tag + " xn", sv.xn, 1e-5);
+    Expect(tag + " wn", sv.wn, 1e-5);
+    Expect(tag + " cosine", sv.cosine, 1e-5);
+    Expect(tag + " prob", sv.prob, 1e-5);
+    // Backward from the GPU's own saved state on the GPU and the CPU's on the CPU.
+    Pair dx({nb, e}), dw({n, e});
+    Cpu().AamSoftmaxBackward(x.th, w.th, labels.data(), opts, sv.h, 0.5f, &dx.th, &dw.th);
+    Gpu().AamSoftmaxBackward(x.td, w.td, labels.data(), opts, sv.d, 0.5f, &dx.td, &dw.td);
+    Expect(tag + " dx", dx, 1e-5);
+    Expect(tag + " dw", dw, 1e-5);
+  }
+  gpu::SetMathMode(MathMode::kFp32);
+}
+
+// ---- Adam ----
+TEST(GpuKernels, Adam) {
+  REQUIRE_GPU();
+  for (bool decoupled : {false, true}) {
+    const int64_t n = 1000;
+    Pair p({n}), g({n}), m({n}, 0.1f), v({n});
+    v.FillUniform(0.0f, 0.5f);
+    Cpu().AdamUpdate(1e-2f, 0.9f, 0.999f, 1e-8f, 2e-5f, decoupled, 3, g.th, &p.th, &m.th, &v.th);
+    Gpu().AdamUpdate(1e-2f, 0.9f, 0.999f, 1e-8f, 2e-5f, decoupled, 3, g.td, &p.td, &m.td, &v.td);
+    const std::string tag = decoupled ? "adamw" : "adam";
+    Expect(tag + " param", p, 1e-6);
+    Expect(tag + " m", m, 1e-6);
+    Expect(tag + " v", v, 1e-6);
+  }
+}
+
+// ---- whole network ----
+// Gradient buffer relative error per named parameter, max over parameters.
+double NetCase(MathMode mode, const std::string &config, int64_t nb, int64_t t_len,
+               int32_t classes) {
+  gpu::SetMathMode(mode);
+  nnet::StaticTdnnOptions opts;
+  opts.num_classes = classes;
+  nnet::StaticTdnn cpu(ParseSubnetConfig(config), opts, Device::kCpu);
+  nnet::StaticTdnn gpun(ParseSubnetConfig(config), opts, Device::kGpu);
+  cpu.InitParams(Rng()());
+  gpu::CopyHostToDevice(gpun.ParamBuffer().Data(), cpu.ParamBuffer().Data(),
+                        cpu.ParamBuffer().Size() * sizeof(float));
+  gpu::CopyHostToDevice(gpun.StateBuffer().Data(), cpu.StateBuffer().Data(),
+                        cpu.StateBuffer().Size() * sizeof(float));
+  Pair x({nb, opts.input_dim, t_len});
+  std::vector<int32_t> labels(nb);
+  std::uniform_int_distribution<int32_t> ud(0, classes - 1);
+  for (auto &l : labels) l = ud(Rng());
+  int64_t cc = 0, gc = 0;
+  cpu.ZeroGrad();
+  gpun.ZeroGrad();
+  const double cl = cpu.ForwardLoss(x.th, labels.data(), true, &cc);
+  const double gl = gpun.ForwardLoss(x.td, labels.data(), true, &gc);
+  cpu.Backward();
+  gpun.Backward();
+  const std::string tag = ModeTag(mode) + config + " B" + std::to_string(nb) + " T" +
+                          std::to_string(t_len);
+  const double tol = Tol(mode);
+  const double le = std::fabs(gl - cl) / std::fabs(cl);
+  std::printf("  %-44s loss %.6f vs %.6f rel err %.2e\n", tag.c_str(), gl, cl, le);
+  EXPECT_LT(le, tol) << tag;
+  // Every parameter's gradient and every BN running statistic.
+  std::vector<float> g(cpu.GradBuffer().Size()), s(cpu.StateBuffer().Size());
+  gpu::CopyDeviceToHost(g.data(), gpun.GradBuffer().Data(), g.size() * sizeof(float));
+  gpu::CopyDeviceToHost(s.data(), gpun.StateBuffer().Data(), s.size() * sizeof(float));
+  double worst = 0.0;
+  std::string worst_name;
+  auto check = [&](const nnet::ParamTable &table, const Buffer &ref, const std::vector<float> &got,
+                   const char *kind) {
+    for (int i = 0; i < table.Size(); i++) {
+      const nnet::ParamEntry &pe = table.Entry(i);
+      double num = 0.0, den = 0.0;
+      for (int64_t j = 0; j < pe.size; j++) {
+        const double r = ref.Data()[pe.offset + j], v = got[pe.offset + j];
+        num += (v - r) * (v - r);
+        den += r * r;
+        if (!std::isfinite(v)) num = std::numeric_limits<double>::infinity();
+      }
+      const double e = den > 0 ? std::sqrt(num / den) : std::sqrt(num);
+      if (e > worst) { worst = e; worst_name = std::string(kind) + pe.name; }
+      EXPECT_LT(e, tol) << tag << " " << kind << pe.name;
+    }
+  };
+  check(cpu.Params(), cpu.GradBuffer(), g, "grad ");
+  check(cpu.State(), cpu.StateBuffer(), s, "state ");
+  std::printf("  %-44s worst grad/state rel err %.2e (%s)\n", tag.c_str(), worst,
+              worst_name.c_str());
+  // Eval-mode embeddings.
+  Tensor ec = cpu.Forward(x.th, false);
+  Tensor eg = gpun.Forward(x.td, false);
+  std::vector<float> ev(eg.Numel());
+  gpu::CopyDeviceToHost(ev.data(), eg.data, ev.size() * sizeof(float));
+  double num = 0.0, den = 0.0;
+  for (int64_t i = 0; i < ec.Numel(); i++) {
+    num += (ev[i] - ec.data[i]) * (double)(ev[i] - ec.data[i]);
+    den += (double)ec.data[i] * ec.data[i];
+  }
+  const double ee = std::sqrt(num / den);
+  std::printf("  %-44s eval embedding rel err %.2e\n", tag.c_str(), ee);
+  EXPECT_LT(ee, tol) << tag << " eval embedding";
+  return worst;
+}
+
+TEST(GpuStaticTdnn, ForwardBackwardMatchesCpu) {
+  REQUIRE_GPU();
+  for (MathMode m : kModes) {
+    NetCase(m, "2-16-16-24-3-3-1-24", 6, 40, 11);
+    NetCase(m, "3-32-32-32-16-5-3-5-3-48", 4, 60, 20);
+  }
+  gpu::SetMathMode(MathMode::kFp32);
+}
+
+}  // namespace
+}  // namespace tdnas
