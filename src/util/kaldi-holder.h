@@ -86,11 +86,10 @@ template <class KaldiType> class KaldiObjectHolder {
     t.Write(os, binary);
     return os.good();
   }
+  // Reads into the held object, reusing its memory (on failure the old value is lost).
   bool Read(std::istream &is) {
     bool binary = InitInputStream(is);
-    T tmp;
-    tmp.Read(is, binary);
-    std::swap(t_, tmp);
+    t_.Read(is, binary);
     return true;
   }
   static bool IsReadInBinary() { return true; }

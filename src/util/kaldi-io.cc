@@ -26,7 +26,8 @@ namespace tdnas {
 // straight to read(2)/write(2).
 class FdStreamBuf : public std::streambuf {
  public:
-  static constexpr size_t kBufSize = 1 << 20, kPutBack = 16;
+  // Requests of kDirect bytes or more bypass the buffer (no extra copy).
+  static constexpr size_t kBufSize = 1 << 20, kPutBack = 16, kDirect = 64 << 10;
   FdStreamBuf(int fd, bool for_write)
       : fd_(fd), write_(for_write), storage_(new char[kBufSize + kPutBack]), buf_(storage_.get()) {
     if (write_) setp(buf_, buf_ + kBufSize);
@@ -67,7 +68,7 @@ class FdStreamBuf : public std::streambuf {
         std::memcpy(s + done, gptr(), k);
         gbump(static_cast<int>(k));
         done += k;
-      } else if (n - done >= static_cast<std::streamsize>(kBufSize / 4)) {
+      } else if (n - done >= static_cast<std::streamsize>(kDirect)) {
         ssize_t k = ReadSome(s + done, n - done);
         if (k <= 0) break;
         done += k;
@@ -114,7 +115,7 @@ class FdStreamBuf : public std::streambuf {
       return n;
     }
     if (!Flush()) return 0;
-    if (n < static_cast<std::streamsize>(kBufSize / 4)) {
+    if (n < static_cast<std::streamsize>(kDirect)) {
       std::memcpy(pptr(), s, n);
       pbump(static_cast<int>(n));
       return n;
