@@ -237,6 +237,15 @@ const StaticTdnn &NnetModel::Net() const {
   return *net_;
 }
 
+void NnetModel::SetAamOptions(const AamOptions &aam) {
+  StaticTdnnOptions o = Net().Options();
+  if (o.aam.margin == aam.margin && o.aam.scale == aam.scale) return;
+  o.aam = aam;
+  std::unique_ptr<StaticTdnn> net(new StaticTdnn(net_->Config(), o));
+  CopyNetWeights(*net_, net.get());
+  net_.swap(net);
+}
+
 void NnetModel::Write(std::ostream &os, bool binary) const {
   const StaticTdnn &net = Net();
   const StaticTdnnOptions &o = net.Options();

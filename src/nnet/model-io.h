@@ -102,6 +102,9 @@ class NnetModel {
   TrainState &Train() { return train_; }
   const TrainState &Train() const { return train_; }
 
+  // Changes the AAM-softmax margin/scale (training options; the weights are kept).
+  void SetAamOptions(const AamOptions &aam);
+
   // Kaldi object I/O (after the "\0B" header, as KaldiObjectHolder expects).
   void Write(std::ostream &os, bool binary) const;
   void Read(std::istream &is, bool binary);

@@ -1,6 +1,7 @@
 // trainer.cc: Trainer, the Adam step and the cyclic learning rate.
 #include "nnet/trainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -23,7 +24,9 @@ void TrainerOptions::Register(OptionsItf *opts) {
   opts->Register("lr-min", &lr_min, "Base (minimum) learning rate of the cyclic schedule");
   opts->Register("cycle-steps", &cycle_steps,
                  "Half cycle of the triangular2 schedule in steps (0 = 8 epochs)");
-  opts->Register("weight-decay", &weight_decay, "L2 weight decay added to the gradients (Adam)");
+  opts->Register("weight-decay", &weight_decay,
+                 "Adam weight decay (L2 added to the gradients, or decoupled with --adamw)");
+  opts->Register("adamw", &adamw, "Decoupled weight decay (AdamW) instead of L2");
   opts->Register("aam-margin", &aam_margin, "AAM-softmax additive angular margin");
   opts->Register("aam-scale", &aam_scale, "AAM-softmax scale");
   opts->Register("seed", &seed, "Seed of data order, crops and subnet sampling");
@@ -52,31 +55,8 @@ std::string TrainerOptions::ToString() const {
   os << "--stage=" << stage << " --dynamic-walks=" << dynamic_walks << " --num-epochs="
      << num_epochs << " --lr=" << lr << " --lr-min=" << lr_min << " --cycle-steps="
      << cycle_steps << " --weight-decay=" << weight_decay << " --aam-margin=" << aam_margin
-     << " --aam-scale=" << aam_scale << " --seed=" << seed;
+     << " --aam-scale=" << aam_scale << " --seed=" << seed << " --adamw=" << (adamw ? 1 : 0);
   return os.str();
-}
-
-double CyclicTriangular2Lr(int64 it, double lr_min, double lr, int64 half_cycle) {
-  TD_ASSERT(half_cycle > 0 && it >= 0);
-  const double total = 2.0 * half_cycle;
-  const double cycle = std::floor(1.0 + it / total);
-  const double x = 1.0 + it / total - cycle;   // position in the cycle, [0, 1)
-  const double scale = x <= 0.5 ? x / 0.5 : (x - 1.0) / (0.5 - 1.0);
-  return lr_min + (lr - lr_min) * scale / std::pow(2.0, cycle - 1.0);
-}
-
-void AdamStep(int64 n, float lr, float beta1, float beta2, float eps, float weight_decay, int64 t,
-              float *param, const float *grad, float *m, float *v) {
-  const double bc1 = 1.0 - std::pow(static_cast<double>(beta1), static_cast<double>(t));
-  const double bc2 = 1.0 - std::pow(static_cast<double>(beta2), static_cast<double>(t));
-  const float step = static_cast<float>(lr / bc1);
-  const float sqrt_bc2 = static_cast<float>(std::sqrt(bc2));
-  for (int64 i = 0; i < n; i++) {
-    const float g = grad[i] + weight_decay * param[i];
-    m[i] = beta1 * m[i] + (1.0f - beta1) * g;
-    v[i] = beta2 * v[i] + (1.0f - beta2) * g * g;
-    param[i] -= step * m[i] / (std::sqrt(v[i]) / sqrt_bc2 + eps);
-  }
 }
 
 Trainer::Trainer(const TrainerOptions &opts, NnetModel *model, TrainData *data, bool resume)
@@ -90,10 +70,16 @@ Trainer::Trainer(const TrainerOptions &opts, NnetModel *model, TrainData *data, 
   model_->FrontEnd().CheckFeatureDim(data_->Dim(), "training data");
   const int64 bpe = data_->BatchesPerEpoch();
   total_steps_ = bpe * opts_.num_epochs;
-  half_cycle_ = opts_.cycle_steps > 0 ? opts_.cycle_steps : 8 * bpe;
+  CyclicLrOptions lro;
+  lro.base_lr = opts_.lr_min;
+  lro.max_lr = opts_.lr;
+  lro.step_size = opts_.cycle_steps > 0 ? opts_.cycle_steps : 8 * bpe;
+  lr_.reset(new CyclicLr(lro));
+  AdamOptions ao;
+  ao.weight_decay = opts_.weight_decay;
+  ao.decoupled = opts_.adamw;
   const int64 np = net.ParamBuffer().Size();
-  m_.assign(np, 0.0f);
-  v_.assign(np, 0.0f);
+  adam_.reset(new Adam(ao, Device::kCpu, np));
   if (model_->IsStatic() && opts_.dynamic_walks > 1)
     TD_WARN << "--dynamic-walks=" << opts_.dynamic_walks
             << " has no effect on a static model (one network per step)";
@@ -106,10 +92,11 @@ Trainer::Trainer(const TrainerOptions &opts, NnetModel *model, TrainData *data, 
     if (ts.total_steps != total_steps_)
       TD_ERR << "--resume: the checkpoint's run has " << ts.total_steps << " steps, this one "
              << total_steps_ << " (different data or batch size?)";
+    if (static_cast<int64>(ts.adam_m.size()) != np) TD_ERR << "--resume: optimizer state size";
     step_ = ts.step;
-    adam_t_ = ts.adam_t;
-    m_.swap(ts.adam_m);
-    v_.swap(ts.adam_v);
+    adam_->SetStep(ts.adam_t);
+    std::copy(ts.adam_m.begin(), ts.adam_m.end(), adam_->FirstMoment().Data());
+    std::copy(ts.adam_v.begin(), ts.adam_v.end(), adam_->SecondMoment().Data());
     ts.adam_m.clear();
     ts.adam_v.clear();
     TD_LOG << "resuming at step " << step_ << " of " << total_steps_;
@@ -123,19 +110,20 @@ void Trainer::WriteCheckpoint(const std::string &wxfilename) {
   ts.seed = static_cast<uint64>(opts_.seed);
   ts.step = step_;
   ts.total_steps = total_steps_;
-  ts.adam_t = adam_t_;
+  ts.adam_t = adam_->Step();
   ts.options = opts_.ToString();
-  ts.adam_m.swap(m_);
-  ts.adam_v.swap(v_);
+  const Buffer &m = adam_->FirstMoment(), &v = adam_->SecondMoment();
+  ts.adam_m.assign(m.Data(), m.Data() + m.Size());
+  ts.adam_v.assign(v.Data(), v.Data() + v.Size());
   try {
     WriteNnetModel(*model_, wxfilename, true);
   } catch (...) {
-    ts.adam_m.swap(m_);
-    ts.adam_v.swap(v_);
+    ts.adam_m.clear();
+    ts.adam_v.clear();
     throw;
   }
-  ts.adam_m.swap(m_);
-  ts.adam_v.swap(v_);
+  ts.adam_m.clear();
+  ts.adam_v.clear();
 }
 
 namespace {
@@ -186,11 +174,8 @@ std::vector<EpochSummary> Trainer::Run() {
       loss += l / walks;
       correct += c;
     }
-    const double lr = CyclicTriangular2Lr(step_, opts_.lr_min, opts_.lr, half_cycle_);
-    adam_t_++;
-    AdamStep(net.ParamBuffer().Size(), static_cast<float>(lr), opts_.beta1, opts_.beta2,
-             opts_.adam_eps, opts_.weight_decay, adam_t_, net.ParamBuffer().Data(),
-             net.GradBuffer().Data(), m_.data(), v_.data());
+    const double lr = lr_->At(step_);
+    adam_->Update(static_cast<float>(lr), net.GradBuffer(), &net.ParamBuffer());
     step_++;
     const double acc = static_cast<double>(correct) / (static_cast<double>(nb) * walks);
     step_losses_.push_back(loss);

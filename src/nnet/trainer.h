@@ -9,20 +9,20 @@
 // checkpoint. So a run resumed from a checkpoint performs the same floating-point operations
 // as the uninterrupted run, and on one thread ends with the same bits.
 //
-// Optimizer: Adam with L2 weight decay added to the gradient (torch.optim.Adam's
-// weight_decay, which the reference training script uses with 2e-5), bias-corrected. The
-// learning rate follows PyTorch's CyclicLR(mode="triangular2", base_lr=lr_min, max_lr=lr,
-// step_size_up=cycle_steps), stepped per iteration.
-// NOTE: helper-nnet's optimizer/schedule classes were not in the tree when this was written;
-// AdamStep and CyclicTriangular2Lr below are the minimal stand-ins (same semantics), to be
-// replaced by theirs.
+// Optimizer: nnet/adam.h (L2 weight decay as torch.optim.Adam, the reference's choice;
+// --adamw for decoupled decay); learning rate: nnet/lr-schedule.h, PyTorch's
+// CyclicLR(mode="triangular2", base_lr=lr_min, max_lr=lr, step_size_up=cycle_steps), stepped
+// per iteration.
 #ifndef TDNAS_NNET_TRAINER_H_
 #define TDNAS_NNET_TRAINER_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "nnet/adam.h"
+#include "nnet/lr-schedule.h"
 #include "nnet/model-io.h"
 #include "nnet/train-data.h"
 
@@ -40,7 +40,7 @@ struct TrainerOptions {
   float lr_min = 1e-8f;           // base LR of the cycle (reference)
   int64 cycle_steps = 0;          // half cycle in steps; 0 = 8 epochs (reference)
   float weight_decay = 2e-5f;     // reference
-  float beta1 = 0.9f, beta2 = 0.999f, adam_eps = 1e-8f;   // torch.optim.Adam defaults
+  bool adamw = false;             // decoupled weight decay instead of L2 (reference: L2)
   float aam_margin = 0.2f, aam_scale = 30.0f;             // spec section 2
   int32 seed = 666;               // reference seed
   int32 log_every = 10;           // progress LOG every N steps
@@ -52,15 +52,6 @@ struct TrainerOptions {
   // The options that determine the result (stored in checkpoints, checked on resume).
   std::string ToString() const;
 };
-
-// PyTorch CyclicLR triangular2 at iteration it (0-based): rises from lr_min to lr over
-// half_cycle steps, falls back, and the amplitude halves every cycle.
-double CyclicTriangular2Lr(int64 it, double lr_min, double lr, int64 half_cycle);
-
-// One Adam step with L2 weight decay on n floats. t: the step number after this update
-// (1-based, for bias correction).
-void AdamStep(int64 n, float lr, float beta1, float beta2, float eps, float weight_decay, int64 t,
-              float *param, const float *grad, float *m, float *v);
 
 struct EpochSummary {
   int64 epoch = 0, steps = 0;
@@ -87,9 +78,9 @@ class Trainer {
   TrainerOptions opts_;
   NnetModel *model_;
   TrainData *data_;
-  int64 step_ = 0, total_steps_ = 0, half_cycle_ = 0;
-  int64 adam_t_ = 0;
-  std::vector<float> m_, v_;
+  int64 step_ = 0, total_steps_ = 0;
+  std::unique_ptr<Adam> adam_;
+  std::unique_ptr<CyclicLr> lr_;
   std::vector<double> step_losses_, step_accs_;
 };
 

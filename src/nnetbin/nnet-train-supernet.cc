@@ -59,6 +59,10 @@ int main(int argc, char *argv[]) {
     }
     if (!model.IsStatic())
       TD_ERR << "supernet training is not available in this build yet";
+    AamOptions aam;
+    aam.margin = topts.aam_margin;
+    aam.scale = topts.aam_scale;
+    model.SetAamOptions(aam);
     TrainData data(feats, utt2spk, model.Speakers(), dopts, static_cast<uint64>(topts.seed));
     if (model.Speakers().empty()) model.Speakers() = data.Speakers();
     Trainer trainer(topts, &model, &data, !resume.empty());
