@@ -31,6 +31,22 @@ template <typename Real> void Matrix<Real>::CopyRowFromVec(const Vector<Real> &v
   std::copy(v.Data(), v.Data() + cols_, RowData(r));
 }
 
+// Reads n raw values, growing the buffer 4M values at a time, so a truncated stream with a
+// lying header fails after reading what is there instead of allocating the claimed size.
+template <typename T>
+static void ReadRawChunked(std::istream &is, size_t n, std::vector<T> *out) {
+  const size_t kChunk = size_t(1) << 22;
+  out->clear();
+  while (out->size() < n) {
+    size_t m = std::min(kChunk, n - out->size()), old = out->size();
+    out->resize(old + m);
+    is.read(reinterpret_cast<char *>(out->data() + old), sizeof(T) * m);
+    if (is.fail())
+      TD_ERR << "Reading matrix of " << n << " values: unexpected end of data after "
+             << old + is.gcount() / sizeof(T) << " (truncated?)";
+  }
+}
+
 template <typename Real> void Matrix<Real>::Write(std::ostream &os, bool binary) const {
   if (binary) {
     WriteToken(os, binary, sizeof(Real) == 4 ? "FM" : "DM");
@@ -72,21 +88,24 @@ template <typename Real> void Matrix<Real>::Read(std::istream &is, bool binary) 
   ReadBasicType(is, binary, &cols);
   if (rows < 0 || cols < 0 || (static_cast<int64>(rows) * cols > (int64(1) << 34)))
     TD_ERR << "Reading matrix: implausible size " << rows << " x " << cols;
-  Resize(rows, cols);
+  // Read before allocating all of it: a corrupt header must not cost a huge allocation.
   size_t n = static_cast<size_t>(rows) * cols;
   if (is_float == (sizeof(Real) == 4)) {
-    is.read(reinterpret_cast<char *>(data_.data()), sizeof(Real) * n);
+    std::vector<Real> tmp;
+    ReadRawChunked(is, n, &tmp);
+    Resize(rows, cols);
+    if (n) std::copy(tmp.begin(), tmp.end(), data_.begin());
   } else if (is_float) {
-    std::vector<float> tmp(n);
-    is.read(reinterpret_cast<char *>(tmp.data()), sizeof(float) * n);
-    for (size_t i = 0; i < n; i++) data_[i] = tmp[i];
+    std::vector<float> tmp;
+    ReadRawChunked(is, n, &tmp);
+    Resize(rows, cols);
+    for (size_t i = 0; i < tmp.size(); i++) data_[i] = tmp[i];
   } else {
-    std::vector<double> tmp(n);
-    is.read(reinterpret_cast<char *>(tmp.data()), sizeof(double) * n);
-    for (size_t i = 0; i < n; i++) data_[i] = static_cast<Real>(tmp[i]);
+    std::vector<double> tmp;
+    ReadRawChunked(is, n, &tmp);
+    Resize(rows, cols);
+    for (size_t i = 0; i < tmp.size(); i++) data_[i] = static_cast<Real>(tmp[i]);
   }
-  if (is.fail())
-    TD_ERR << "Reading " << rows << " x " << cols << " matrix: unexpected end of data (truncated?)";
 }
 
 // Text: "[" then rows separated by newlines, "]" at the end of the last row.
