@@ -1,6 +1,7 @@
 // kaldi-vector.cc: vector I/O in Kaldi's format (see kaldi-vector.h).
 #include "matrix/kaldi-vector.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <string>
 
@@ -34,17 +35,24 @@ template <typename Real> void Vector<Real>::Read(std::istream &is, bool binary) 
     int32 dim;
     ReadBasicType(is, binary, &dim);
     if (dim < 0) TD_ERR << "Reading vector: negative dimension " << dim;
-    data_.resize(dim);
-    if (is_float == (sizeof(Real) == 4)) {
-      is.read(reinterpret_cast<char *>(data_.data()), sizeof(Real) * dim);
-    } else if (is_float) {
-      std::vector<float> tmp(dim);
-      is.read(reinterpret_cast<char *>(tmp.data()), sizeof(float) * dim);
-      for (int32 i = 0; i < dim; i++) data_[i] = tmp[i];
-    } else {
-      std::vector<double> tmp(dim);
-      is.read(reinterpret_cast<char *>(tmp.data()), sizeof(double) * dim);
-      for (int32 i = 0; i < dim; i++) data_[i] = static_cast<Real>(tmp[i]);
+    // Grow while reading: a corrupt dimension must not cost a huge allocation up front.
+    const int32 kChunk = 1 << 22;
+    data_.clear();
+    for (int32 done = 0; done < dim && !is.fail();) {
+      int32 m = std::min(kChunk, dim - done);
+      data_.resize(done + m);
+      if (is_float == (sizeof(Real) == 4)) {
+        is.read(reinterpret_cast<char *>(data_.data() + done), sizeof(Real) * m);
+      } else if (is_float) {
+        std::vector<float> tmp(m);
+        is.read(reinterpret_cast<char *>(tmp.data()), sizeof(float) * m);
+        for (int32 i = 0; i < m; i++) data_[done + i] = tmp[i];
+      } else {
+        std::vector<double> tmp(m);
+        is.read(reinterpret_cast<char *>(tmp.data()), sizeof(double) * m);
+        for (int32 i = 0; i < m; i++) data_[done + i] = static_cast<Real>(tmp[i]);
+      }
+      done += m;
     }
     if (is.fail()) TD_ERR << "Reading vector of dimension " << dim << ": unexpected end of data";
     return;
