@@ -72,4 +72,18 @@ sed -n 5p $tmp/all.scp > "$tmp/one.scp"
 nnet-extract-embeddings "$tmp/final.mdl" scp:$tmp/one.scp ark,t:$tmp/one.txt 2>/dev/null
 copy-vector ark:$tmp/e1.ark ark,t:- 2>/dev/null | grep "^$key " > "$tmp/one_ref.txt"
 cmp -s "$tmp/one.txt" "$tmp/one_ref.txt" || fail "embedding of $key depends on the batch"
+# BN recalibration (nnet-sample-subnet on the static model): running statistics change, the
+# result is deterministic, and the recalibrated model still separates the held-out speakers.
+command -v nnet-sample-subnet >/dev/null || fail "nnet-sample-subnet not on PATH"
+for i in 1 2; do
+  nnet-sample-subnet --subnet=2-64-64-64-3-3-3-128 --recalibrate-rspecifier=ark:$d/train/feats.ark \
+    --recalibrate-batch-size=16 "$tmp/final.mdl" "$tmp/recal$i.mdl" 2>/dev/null || fail "nnet-sample-subnet"
+done
+cmp -s "$tmp/recal1.mdl" "$tmp/recal2.mdl" || fail "recalibration is not deterministic"
+state() { nnet-copy --binary=false "$1" - 2>/dev/null | sed -n '/<State>/,/<\/State>/p'; }
+[ "$(state $tmp/final.mdl)" != "$(state $tmp/recal1.mdl)" ] || fail "recalibration left the BN statistics unchanged"
+nnet-extract-embeddings "$tmp/recal1.mdl" ark:$d/test/feats.ark ark:$tmp/e3.ark 2>/dev/null
+eer3=$(eer_of "$(nnet-eval-eer $d/test/trials ark:$tmp/e3.ark 2>/dev/null)")
+echo "recalibrated: EER $eer3%"
+awk -v a="$eer3" 'BEGIN {exit !(a < 15)}' || fail "recalibrated EER $eer3%"
 echo "PASS: loss/acc $first -> $last, EER untrained $eer0% -> trained $eer1%"

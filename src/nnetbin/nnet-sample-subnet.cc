@@ -1,0 +1,116 @@
+// nnet-sample-subnet: picks a subnet (--subnet, or --random within a space under MAC/param
+// limits), BN-recalibrates it on training features and writes it as a standalone static model;
+// --list prints sampled configs with their MACs and parameters without materialising.
+#include <cstdio>
+#include <random>
+
+#include "gpu/gpu-api.h"
+#include "nnet/bn-recalibrate.h"
+#include "nnet/mac-count.h"
+#include "nnet/model-io.h"
+#include "nnet/parallel.h"
+#include "nnet/search-space.h"
+#include "nnet/train-data.h"
+#include "util/kaldi-table.h"
+#include "util/main-wrapper.h"
+#include "util/parse-options.h"
+
+int main(int argc, char *argv[]) {
+  return tdnas::RunMain(argc, argv, [&]() -> int {
+    using namespace tdnas;
+    using namespace tdnas::nnet;
+    const char *usage =
+        "Cut a subnet out of a model: --subnet=CONFIG, or --random=N configs of --space within\n"
+        "--min-macs/--max-macs/--max-params (at --frames); BN statistics are recalibrated on\n"
+        "--recalibrate-rspecifier (random crops, train-mode forward passes) and the result is\n"
+        "written as a standalone static model. With --list, print the configs (CONFIG MACS\n"
+        "PARAMS) and write nothing.\n"
+        "Usage: nnet-sample-subnet [options] <model-in> <model-out>\n"
+        "   or: nnet-sample-subnet --list --random=N [options]\n"
+        "e.g.: nnet-sample-subnet --subnet=small --recalibrate-rspecifier=scp:train/feats.scp "
+        "supernet.mdl small.mdl\n";
+    ParseOptions po(usage);
+    std::string subnet, space = "width2", recal, use_gpu = "no";
+    int32 random = 0, seed = 666, frames = kDefaultMacFrames, num_utts = 6000, num_threads = 1;
+    int64 min_macs = 0, max_macs = 0, max_params = 0;
+    bool list = false, binary = true;
+    BnRecalibrateOptions ropts;
+    po.Register("subnet", &subnet, "The subnet to cut (config string or name)");
+    po.Register("random", &random, "Sample this many configs of --space (the first is cut)");
+    po.Register("space", &space, "Search space of --random: width2|fine|coarse|... ");
+    po.Register("seed", &seed, "Seed of --random");
+    po.Register("min-macs", &min_macs, "Sampled configs have at least this many MACs");
+    po.Register("max-macs", &max_macs, "Sampled configs have at most this many MACs (0 = any)");
+    po.Register("max-params", &max_params, "Sampled configs have at most this many params");
+    po.Register("frames", &frames, "Frames at which MACs are counted");
+    po.Register("list", &list, "Print the configs with MACs and params; write no model");
+    po.Register("recalibrate-rspecifier", &recal,
+                "Features for BN recalibration (empty: keep the model's statistics)");
+    po.Register("recalibrate-utts", &num_utts, "Random utterances read for recalibration");
+    po.Register("binary", &binary, "Write in binary mode");
+    po.Register("num-threads", &num_threads, "CPU threads of the network computation");
+    po.Register("use-gpu", &use_gpu, "no|yes|optional (CPU only in this build)");
+    ropts.Register(&po);
+    po.Read(argc, argv);
+    if (!((list && po.NumArgs() <= 2) || (!list && po.NumArgs() == 2))) {
+      po.PrintUsage();
+      return 1;
+    }
+    gpu::SelectDevice(use_gpu);
+    SetNumThreads(num_threads);
+    std::vector<SubnetConfig> cfgs;
+    if (!subnet.empty()) cfgs.push_back(ParseSubnetConfig(subnet));
+    if (random > 0) {
+      SearchSpace sp = SearchSpace::Named(space);
+      std::mt19937_64 rng(static_cast<uint64>(seed));
+      SubnetConfig c;
+      for (int64 tries = 0; static_cast<int32>(cfgs.size()) < random + (subnet.empty() ? 0 : 1); tries++) {
+        if (tries > 1000000) TD_ERR << "no config of space " << space << " meets the limits";
+        sp.SampleConfig(&rng, &c);
+        SubnetCost cost = CountSubnetCost(c, frames);
+        if (cost.macs < min_macs || (max_macs > 0 && cost.macs > max_macs) ||
+            (max_params > 0 && cost.params > max_params))
+          continue;
+        cfgs.push_back(c);
+      }
+    }
+    if (cfgs.empty()) TD_ERR << "give --subnet or --random";
+    if (list) {
+      for (const auto &c : cfgs) {
+        SubnetCost cost = CountSubnetCost(c, frames);
+        std::printf("%s %lld %lld\n", c.ToString().c_str(), static_cast<long long>(cost.macs),
+                    static_cast<long long>(cost.params));
+      }
+      return 0;
+    }
+    NnetModel model;
+    ReadNnetModel(po.GetArg(1), &model);
+    const SubnetConfig &cfg = cfgs[0];
+    if (model.IsStatic() && cfg != model.Config())
+      TD_ERR << "the input is the static subnet " << model.Config().ToString()
+             << " (the weight-sharing supernet is not available in this build yet); cannot cut "
+             << cfg.ToString();
+    if (!recal.empty()) {
+      // A seeded random subset of the keys (reservoir sampling over the table).
+      std::vector<Matrix<float>> utts;
+      std::mt19937_64 rng(MixSeed(static_cast<uint64>(ropts.seed), 5));
+      int64 seen = 0;
+      for (SequentialBaseFloatMatrixReader reader(recal); !reader.Done(); reader.Next(), seen++) {
+        if (static_cast<int32>(utts.size()) < num_utts) {
+          utts.push_back(reader.Value());
+        } else {
+          uint64 j = UniformInt(&rng, static_cast<uint64>(seen + 1));
+          if (j < static_cast<uint64>(num_utts)) utts[j] = reader.Value();
+        }
+      }
+      if (utts.empty()) TD_ERR << "no features in " << recal;
+      model.FrontEnd().CheckFeatureDim(utts[0].NumCols(), recal);
+      RecalibrateBn(utts, model.FrontEnd().cmn, ropts, &model.Net());
+      TD_LOG << "BN statistics recalibrated on " << utts.size() << " of " << seen << " utterances";
+    }
+    model.Train() = TrainState();
+    WriteNnetModel(model, po.GetArg(2), binary);
+    TD_LOG << "Wrote static subnet " << cfg.ToString() << " to " << po.GetArg(2);
+    return 0;
+  });
+}
