@@ -5,6 +5,7 @@
 #include <string>
 
 #include "matrix/compressed-matrix.h"
+#include "matrix/text-float.h"
 
 namespace tdnas {
 
@@ -56,11 +57,16 @@ template <typename Real> void Matrix<Real>::Write(std::ostream &os, bool binary)
   } else if (cols_ == 0) {
     os << " [ ]\n";
   } else {
+    // std::to_chars in general format at the stream's precision prints exactly what
+    // operator<< prints (Kaldi's text form), an order of magnitude faster.
+    int precision = static_cast<int>(os.precision());
+    std::string line;
     os << " [";
     for (int32 r = 0; r < rows_; r++) {
-      os << "\n  ";
+      line.assign("\n  ");
       const Real *row = RowData(r);
-      for (int32 c = 0; c < cols_; c++) os << row[c] << " ";
+      for (int32 c = 0; c < cols_; c++) AppendTextFloat(row[c], precision, &line);
+      os.write(line.data(), line.size());
     }
     os << "]\n";
   }

@@ -1,6 +1,8 @@
 // kaldi-vector.cc: vector I/O in Kaldi's format (see kaldi-vector.h).
 #include "matrix/kaldi-vector.h"
 
+#include "matrix/text-float.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <string>
@@ -18,9 +20,11 @@ template <typename Real> void Vector<Real>::Write(std::ostream &os, bool binary)
     WriteBasicType(os, binary, dim);
     os.write(reinterpret_cast<const char *>(data_.data()), sizeof(Real) * data_.size());
   } else {
-    os << " [ ";
-    for (const Real &x : data_) os << x << " ";
-    os << "]\n";
+    std::string line(" [ ");
+    int precision = static_cast<int>(os.precision());
+    for (const Real &x : data_) AppendTextFloat(x, precision, &line);
+    line += "]\n";
+    os.write(line.data(), line.size());
   }
   if (os.fail()) TD_ERR << "Failed to write vector to stream";
 }
