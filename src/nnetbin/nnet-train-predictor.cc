@@ -1,0 +1,110 @@
+// nnet-train-predictor.cc: trains the TDNN-NAS accuracy predictor on evaluated subnets and
+// reports how well it ranks held-out subnets, next to a MACs-only baseline
+// (library: nas/accuracy-predictor.h, nas/rank-correlation.h).
+#include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "base/log.h"
+#include "nas/accuracy-predictor.h"
+#include "nas/rank-correlation.h"
+#include "nas/subnet-results.h"
+#include "nnet/parallel.h"
+#include "util/main-wrapper.h"
+#include "util/parse-options.h"
+
+int main(int argc, char *argv[]) {
+  return tdnas::RunMain(argc, argv, [&]() -> int {
+    using namespace tdnas;
+    const char *usage =
+        "Train the accuracy predictor (BN -> 3 x (Linear 400 + ReLU) -> Linear 1 over the\n"
+        "one-hot architecture encoding; target = EER normalised; MSE; Adam) on a results file\n"
+        "of evaluated subnets (lines CONFIG MACS PARAMS EER MINDCF, as nnet-eval-subnets\n"
+        "writes). A seeded --holdout share is kept out of training; on it the program reports\n"
+        "Kendall tau, Spearman rho and RMSE of the predictor, and the rank correlations of a\n"
+        "MACs-only baseline (more MACs = lower EER).\n"
+        "Usage:  nnet-train-predictor [options] <results-rxfilename> <predictor-wxfilename>\n"
+        "e.g.:\n"
+        " nnet-train-predictor --encoding=coarse --holdout=0.2 exp/nas/results.txt "
+        "exp/nas/predictor.mdl\n";
+    ParseOptions po(usage);
+    PredictorTrainOptions opts;
+    std::string encoding = "coarse";
+    float holdout = 0.2;
+    int32 split_seed = 1, num_threads = 1;
+    bool binary = true, train_on_all = false;
+    opts.Register(&po);
+    po.Register("encoding", &encoding,
+                "Input encoding = search space of the one-hot: coarse (48 dims) | fine (408)");
+    po.Register("holdout", &holdout, "Share of the subnets held out for the report (0 = none)");
+    po.Register("split-seed", &split_seed, "Seed of the train / held-out split");
+    po.Register("train-on-all", &train_on_all,
+                "After the held-out report, retrain on every subnet and write that predictor");
+    po.Register("num-threads", &num_threads, "CPU threads of the nnet kernels");
+    po.Register("binary", &binary, "Write the predictor in binary mode");
+    po.Read(argc, argv);
+    if (po.NumArgs() != 2) {
+      po.PrintUsage();
+      return 1;
+    }
+    if (!(holdout >= 0 && holdout < 1)) TD_ERR << "--holdout must be in [0, 1), got " << holdout;
+    opts.Validate();
+    nnet::SetNumThreads(std::max(1, num_threads));
+    const std::string results_rx = po.GetArg(1), predictor_wx = po.GetArg(2);
+
+    std::vector<SubnetResult> all = ReadSubnetResults(results_rx, false);
+    AccuracyPredictor predictor(encoding, opts.seed);
+    std::vector<SubnetResult> usable;
+    std::string why;
+    for (const SubnetResult &r : all) {
+      if (predictor.CanEncode(r.config, &why)) usable.push_back(r);
+      else TD_WARN << r.config.ToString() << " cannot be encoded (" << why << "), skipped";
+    }
+    const int32 n = usable.size(), n_test = static_cast<int32>(holdout * n + 0.5);
+    if (n - n_test < 2) TD_ERR << "need at least 2 training subnets, have " << n - n_test;
+    if (n_test > 0 && n_test < 2) TD_ERR << "held-out set of " << n_test << " subnet: use more data or --holdout=0";
+    std::mt19937_64 rng(split_seed);
+    for (int32 i = n - 1; i > 0; --i) std::swap(usable[i], usable[UniformInt(&rng, i + 1)]);
+    auto split = [](const std::vector<SubnetResult> &v, size_t b, size_t e,
+                    std::vector<SubnetConfig> *c, std::vector<double> *eer) {
+      c->clear();
+      eer->clear();
+      for (size_t i = b; i < e; ++i) {
+        c->push_back(v[i].config);
+        eer->push_back(v[i].eer);
+      }
+    };
+    std::vector<SubnetConfig> train_cfg, test_cfg;
+    std::vector<double> train_eer, test_eer;
+    split(usable, n_test, n, &train_cfg, &train_eer);
+    split(usable, 0, n_test, &test_cfg, &test_eer);
+    std::vector<double> curve = predictor.Train(train_cfg, train_eer, opts);
+    TD_LOG << "Trained on " << train_cfg.size() << " subnets, " << opts.ToString()
+           << ": loss (normalised MSE) " << curve.front() << " -> " << curve.back();
+    if (predictor.UnseenInputs() > 0)
+      TD_WARN << predictor.UnseenInputs() << " of " << predictor.InputDim()
+              << " encoding dims were never active in training (predictions for subnets "
+                 "using them are extrapolations; consider --encoding=coarse)";
+    if (n_test > 0) {
+      std::vector<double> pred, macs;
+      predictor.Predict(test_cfg, &pred);
+      for (int32 i = 0; i < n_test; ++i) macs.push_back(-static_cast<double>(usable[i].macs));
+      std::printf("held-out %d subnets: predictor kendall_tau %.4f spearman %.4f rmse %.4f | "
+                  "macs-only kendall_tau %.4f spearman %.4f\n", n_test,
+                  KendallTau(pred, test_eer), SpearmanRho(pred, test_eer), Rmse(pred, test_eer),
+                  KendallTau(macs, test_eer), SpearmanRho(macs, test_eer));
+    }
+    if (train_on_all && n_test > 0) {
+      predictor = AccuracyPredictor(encoding, opts.seed);
+      split(usable, 0, n, &train_cfg, &train_eer);
+      curve = predictor.Train(train_cfg, train_eer, opts);
+      TD_LOG << "Retrained on all " << n << " subnets: loss " << curve.front() << " -> "
+             << curve.back();
+    }
+    WriteAccuracyPredictor(predictor, predictor_wx, binary);
+    TD_LOG << predictor.Info();
+    TD_LOG << "Done " << n << " out of " << all.size() << " subnets used";
+    return n > 0 ? 0 : 1;
+  });
+}
