@@ -10,9 +10,10 @@
 //             channel-major over all frames, col^T (Cin*K, B*T) and dy^T (Cout, B*T) (T stays
 //             the inner dimension, so both copies are coalesced), then dW += dy^T col^T^T with
 //             k = B*T.
-// Batch norm: one block per channel; sums in double, as the CPU kernels.
+// Batch norm: per-channel sums in double (as the CPU kernels), split over several blocks.
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "gpu/gpu-context.h"
@@ -29,49 +30,53 @@ namespace {
 
 constexpr int kThreads = 256;
 
+// Grid for per-batch loops: blockIdx.y is the batch (the model's batches are <= 65535), x
+// strides over the n elements of one batch item with 32-bit index arithmetic.
+inline dim3 BatchGrid(int64_t n, int64_t nb) {
+  TD_ASSERT(nb <= 65535 && n < (1LL << 31));
+  int64_t g = (n + kThreads - 1) / kThreads;
+  if (g > 4096) g = 4096;
+  return dim3(static_cast<unsigned>(g < 1 ? 1 : g), static_cast<unsigned>(nb));
+}
+
 // out[b * out_b + (ci * K + k) * out_r + t] = x[b * x_b + ci * T + t + (k - K/2) * dil] or 0.
 __global__ void Im2ColKernel(const float *__restrict__ x, int64_t x_b, int cin, int t_len, int kw,
-                             int dil, int nb, float *__restrict__ out, int64_t out_b,
-                             int64_t out_r) {
-  const int64_t rows = (int64_t)cin * kw, total = (int64_t)nb * rows * t_len;
-  for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < total;
-       i += (int64_t)gridDim.x * blockDim.x) {
-    const int t = (int)(i % t_len);
-    const int64_t q = i / t_len;
-    const int r = (int)(q % rows);
-    const int b = (int)(q / rows);
+                             int dil, float *__restrict__ out, int64_t out_b, int64_t out_r) {
+  const int b = blockIdx.y;
+  const int n = cin * kw * t_len;
+  const float *xb = x + b * x_b;
+  float *ob = out + b * out_b;
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+    const int r = i / t_len, t = i - r * t_len;
     const int ci = r / kw, k = r - ci * kw;
     const int src = t + (k - kw / 2) * dil;
-    float v = 0.0f;
-    if (src >= 0 && src < t_len) v = x[b * x_b + (int64_t)ci * t_len + src];
-    out[b * out_b + r * out_r + t] = v;
+    ob[r * out_r + t] = (src >= 0 && src < t_len) ? xb[ci * t_len + src] : 0.0f;
   }
 }
 
 // dx[b, ci, t] += sum_k dcol[b, ci*K + k, t - s_k], dcol contiguous (B, Cin*K, T).
 __global__ void Col2ImAddKernel(const float *__restrict__ dcol, int cin, int t_len, int kw,
-                                int dil, int nb, float *__restrict__ dx, int64_t dx_b) {
-  const int64_t total = (int64_t)nb * cin * t_len;
-  for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < total;
-       i += (int64_t)gridDim.x * blockDim.x) {
-    const int t = (int)(i % t_len);
-    const int64_t q = i / t_len;
-    const int ci = (int)(q % cin);
-    const int b = (int)(q / cin);
-    const float *d = dcol + ((int64_t)b * cin * kw + (int64_t)ci * kw) * t_len;
+                                int dil, float *__restrict__ dx, int64_t dx_b) {
+  const int b = blockIdx.y;
+  const int n = cin * t_len;
+  const float *db = dcol + (int64_t)b * cin * kw * t_len;
+  float *xb = dx + b * dx_b;
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+    const int ci = i / t_len, t = i - ci * t_len;
+    const float *d = db + ci * kw * t_len;
     float acc = 0.0f;
     for (int k = 0; k < kw; k++) {
       const int src = t - (k - kw / 2) * dil;
-      if (src >= 0 && src < t_len) acc += d[(int64_t)k * t_len + src];
+      if (src >= 0 && src < t_len) acc += d[k * t_len + src];
     }
-    dx[b * dx_b + (int64_t)ci * t_len + t] += acc;
+    xb[i] += acc;
   }
 }
 
 void Im2Col(const Tensor &x, int kw, int dil, float *out, int64_t out_b, int64_t out_r) {
   const int nb = (int)x.dim[0], cin = (int)x.dim[1], t_len = (int)x.dim[2];
-  Im2ColKernel<<<GridFor(x.dim[0] * cin * kw * t_len, kThreads), kThreads, 0, Stream()>>>(
-      x.data, x.bstride, cin, t_len, kw, dil, nb, out, out_b, out_r);
+  Im2ColKernel<<<BatchGrid((int64_t)cin * kw * t_len, nb), kThreads, 0, Stream()>>>(
+      x.data, x.bstride, cin, t_len, kw, dil, out, out_b, out_r);
   CUDA_LAUNCH_CHECK();
 }
 
@@ -105,86 +110,113 @@ __device__ void BlockSum2(double *a, double *b) {
   *b = y;
 }
 
-// One block per channel c of x (B, C, T) (T = 1 for 2-D inputs).
-__global__ void BnForwardKernel(const float *__restrict__ x, int64_t x_b, float *__restrict__ y,
-                                int64_t y_b, int nc, int t_len, int nb,
-                                const float *__restrict__ gamma, const float *__restrict__ beta,
-                                float *rm, float *rv, float *mean, float *invstd, bool train,
-                                float momentum, float eps) {
-  const int c = blockIdx.x;
-  const int64_t n = (int64_t)nb * t_len;
-  __shared__ float s_scale, s_shift;
-  if (train) {
-    double s1 = 0.0, s2 = 0.0;
-    for (int64_t i = threadIdx.x; i < n; i += kThreads) {
-      const int b = (int)(i / t_len), t = (int)(i - (int64_t)b * t_len);
-      const double v = x[b * x_b + (int64_t)c * t_len + t];
-      s1 += v;
-      s2 += v * v;
-    }
-    BlockSum2(&s1, &s2);
-    if (threadIdx.x == 0) {
-      const double mu = s1 / n;
-      const double ss = fmax(s2 - s1 * mu, 0.0);   // sum (x - mu)^2
-      const double var = ss / n;
-      rm[c] = (float)((1.0f - momentum) * rm[c] + momentum * mu);
-      rv[c] = (float)((1.0f - momentum) * rv[c] + momentum * (ss / (n - 1)));
-      const float is = (float)(1.0 / sqrt(var + eps)), m = (float)mu;
-      mean[c] = m;
-      invstd[c] = is;
-      s_scale = is * gamma[c];
-      s_shift = beta[c] - m * s_scale;
-    }
-  } else if (threadIdx.x == 0) {
-    const double var = rv[c];
-    const float is = (float)(1.0 / sqrt(var + eps)), m = rm[c];
-    mean[c] = m;
-    invstd[c] = is;
-    s_scale = is * gamma[c];
-    s_shift = beta[c] - m * s_scale;
-  }
-  __syncthreads();
-  const float scale = s_scale, shift = s_shift;
-  for (int64_t i = threadIdx.x; i < n; i += kThreads) {
-    const int b = (int)(i / t_len), t = (int)(i - (int64_t)b * t_len);
-    y[b * y_b + (int64_t)c * t_len + t] = x[b * x_b + (int64_t)c * t_len + t] * scale + shift;
-  }
-}
-
-__global__ void BnBackwardKernel(const float *__restrict__ x, int64_t x_b,
-                                 const float *__restrict__ dy, int64_t dy_b, float *dx,
-                                 int64_t dx_b, int nc, int t_len, int nb,
-                                 const float *__restrict__ gamma, const float *__restrict__ mean,
-                                 const float *__restrict__ invstd, bool train, float *dgamma,
-                                 float *dbeta) {
-  const int c = blockIdx.x;
-  const int64_t n = (int64_t)nb * t_len;
-  const float m = mean[c], is = invstd[c];
-  __shared__ float s_a, s_b;
+// Batch norm in three launches, so that every channel's reduction is spread over several
+// blocks (a res2 unit has only 64 channels): partial sums per (channel, split of the batch),
+// a per-channel finish (statistics, running stats, affine coefficients), and an apply pass
+// over the whole tensor.
+// mode 0: s1 = sum x, s2 = sum x^2.  mode 1: s1 = sum dy, s2 = sum dy (x - mean) invstd.
+__global__ void BnPartialKernel(const float *__restrict__ x, int64_t x_b,
+                                const float *__restrict__ dy, int64_t dy_b, int t_len, int nb,
+                                const float *__restrict__ mean, const float *__restrict__ invstd,
+                                int mode, double *part) {
+  const int c = blockIdx.x, s = blockIdx.y, nsplit = gridDim.y;
+  const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, nwarps = kThreads / 32;
   double s1 = 0.0, s2 = 0.0;
-  for (int64_t i = threadIdx.x; i < n; i += kThreads) {
-    const int b = (int)(i / t_len), t = (int)(i - (int64_t)b * t_len);
-    const float g = dy[b * dy_b + (int64_t)c * t_len + t];
-    const float p = x[b * x_b + (int64_t)c * t_len + t];
-    s1 += g;
-    s2 += (double)g * ((p - m) * is);
+  const float m = mode ? mean[c] : 0.0f, is = mode ? invstd[c] : 0.0f;
+  for (int b = s + nsplit * warp; b < nb; b += nsplit * nwarps) {
+    const float *p = x + b * x_b + (int64_t)c * t_len;
+    if (mode == 0) {
+      for (int t = lane; t < t_len; t += 32) { const double v = p[t]; s1 += v; s2 += v * v; }
+    } else {
+      const float *g = dy + b * dy_b + (int64_t)c * t_len;
+      for (int t = lane; t < t_len; t += 32) {
+        s1 += g[t];
+        s2 += (double)g[t] * ((p[t] - m) * is);
+      }
+    }
   }
   BlockSum2(&s1, &s2);
   if (threadIdx.x == 0) {
+    part[2 * ((int64_t)c * nsplit + s)] = s1;
+    part[2 * ((int64_t)c * nsplit + s) + 1] = s2;
+  }
+}
+
+// coef[2c] = scale, coef[2c+1] = shift of y = x * scale + shift.
+__global__ void BnForwardFinishKernel(const double *part, int nsplit, int nc, int64_t n,
+                                      const float *gamma, const float *beta, float *rm, float *rv,
+                                      float *mean, float *invstd, bool train, float momentum,
+                                      float eps, float *coef) {
+  for (int c = blockIdx.x * blockDim.x + threadIdx.x; c < nc; c += gridDim.x * blockDim.x) {
+    double mu, var;
+    if (train) {
+      double s1 = 0.0, s2 = 0.0;
+      for (int s = 0; s < nsplit; s++) { s1 += part[2 * (c * nsplit + s)]; s2 += part[2 * (c * nsplit + s) + 1]; }
+      mu = s1 / n;
+      const double ss = fmax(s2 - s1 * mu, 0.0);   // sum (x - mu)^2
+      var = ss / n;
+      rm[c] = (float)((1.0f - momentum) * rm[c] + momentum * mu);
+      rv[c] = (float)((1.0f - momentum) * rv[c] + momentum * (ss / (n - 1)));
+    } else {
+      mu = rm[c];
+      var = rv[c];
+    }
+    const float is = (float)(1.0 / sqrt(var + eps)), m = (float)mu;
+    mean[c] = m;
+    invstd[c] = is;
+    const float scale = is * gamma[c];
+    coef[2 * c] = scale;
+    coef[2 * c + 1] = beta[c] - m * scale;
+  }
+}
+
+__global__ void BnForwardApplyKernel(const float *__restrict__ x, int64_t x_b,
+                                     float *__restrict__ y, int64_t y_b, int nc, int t_len,
+                                     const float *__restrict__ coef) {
+  const int b = blockIdx.y, n = nc * t_len;
+  const float *xb = x + b * x_b;
+  float *yb = y + b * y_b;
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+    const int c = i / t_len;
+    yb[i] = xb[i] * coef[2 * c] + coef[2 * c + 1];
+  }
+}
+
+// coef[3c..3c+2] = (gamma invstd, a, bcoef) of dx += k (dy - a - xhat bcoef).
+__global__ void BnBackwardFinishKernel(const double *part, int nsplit, int nc, int64_t n,
+                                       const float *gamma, const float *invstd, bool train,
+                                       float *dgamma, float *dbeta, float *coef) {
+  for (int c = blockIdx.x * blockDim.x + threadIdx.x; c < nc; c += gridDim.x * blockDim.x) {
+    double s1 = 0.0, s2 = 0.0;
+    for (int s = 0; s < nsplit; s++) { s1 += part[2 * (c * nsplit + s)]; s2 += part[2 * (c * nsplit + s) + 1]; }
     dgamma[c] += (float)s2;
     dbeta[c] += (float)s1;
-    s_a = train ? (float)(s1 / n) : 0.0f;
-    s_b = train ? (float)(s2 / n) : 0.0f;
+    coef[3 * c] = gamma[c] * invstd[c];
+    coef[3 * c + 1] = train ? (float)(s1 / n) : 0.0f;
+    coef[3 * c + 2] = train ? (float)(s2 / n) : 0.0f;
   }
-  if (dx == nullptr) return;
-  __syncthreads();
-  const float k = gamma[c] * is, a = s_a, bc = s_b;
-  for (int64_t i = threadIdx.x; i < n; i += kThreads) {
-    const int b = (int)(i / t_len), t = (int)(i - (int64_t)b * t_len);
-    const float g = dy[b * dy_b + (int64_t)c * t_len + t];
-    const float p = x[b * x_b + (int64_t)c * t_len + t];
-    dx[b * dx_b + (int64_t)c * t_len + t] += k * (g - a - (p - m) * is * bc);
+}
+
+__global__ void BnBackwardApplyKernel(const float *__restrict__ x, int64_t x_b,
+                                      const float *__restrict__ dy, int64_t dy_b,
+                                      float *__restrict__ dx, int64_t dx_b, int nc, int t_len,
+                                      const float *__restrict__ mean,
+                                      const float *__restrict__ invstd,
+                                      const float *__restrict__ coef) {
+  const int b = blockIdx.y, n = nc * t_len;
+  const float *xb = x + b * x_b, *gb = dy + b * dy_b;
+  float *db = dx + b * dx_b;
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+    const int c = i / t_len;
+    const float m = mean[c], is = invstd[c];
+    db[i] += coef[3 * c] * (gb[i] - coef[3 * c + 1] - (xb[i] - m) * is * coef[3 * c + 2]);
   }
+}
+
+// Splits of the batch per channel so that the partial-sum launch has >= ~4 blocks per SM.
+int BnSplits(int64_t nc, int64_t nb) {
+  int64_t s = (528 + nc - 1) / nc;
+  return static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(s, nb)));
 }
 
 // y[b, o] += bias[o]
@@ -240,9 +272,8 @@ void GpuKernels::Conv1dBackward(const Tensor &x, const Tensor &w, int dilation, 
       DeviceScratch dcol(sizeof(float) * nb * rows * t_len);
       Gemm(true, false, rows, t_len, cout, 1.0f, w.data, rows, 0, dy.data, t_len, dy.bstride,
            0.0f, dcol.As<float>(), t_len, rows * t_len, nb);
-      Col2ImAddKernel<<<GridFor(nb * cin * t_len, kThreads), kThreads, 0, Stream()>>>(
-          dcol.As<float>(), (int)cin, (int)t_len, (int)kw, dilation, (int)nb, dx->data,
-          dx->bstride);
+      Col2ImAddKernel<<<BatchGrid(cin * t_len, nb), kThreads, 0, Stream()>>>(
+          dcol.As<float>(), (int)cin, (int)t_len, (int)kw, dilation, dx->data, dx->bstride);
       CUDA_LAUNCH_CHECK();
     }
   }
@@ -264,10 +295,21 @@ void GpuKernels::BatchNormForward(const Tensor &x, const Tensor &gamma, const Te
   TD_ASSERT(gamma.Numel() == nc && beta.Numel() == nc && mean->Numel() == nc &&
             invstd->Numel() == nc && running_mean->Numel() == nc && running_var->Numel() == nc);
   if (train) TD_ASSERT(nb * t_len > 1);
-  if (nc == 0) return;
-  BnForwardKernel<<<(unsigned)nc, kThreads, 0, Stream()>>>(
-      x.data, x.bstride, y->data, y->bstride, (int)nc, (int)t_len, (int)nb, gamma.data, beta.data,
-      running_mean->data, running_var->data, mean->data, invstd->data, train, momentum, eps);
+  if (nc == 0 || nb == 0) return;
+  const int nsplit = BnSplits(nc, nb);
+  DeviceScratch part(sizeof(double) * 2 * nc * nsplit), coef(sizeof(float) * 2 * nc);
+  if (train) {
+    BnPartialKernel<<<dim3((unsigned)nc, (unsigned)nsplit), kThreads, 0, Stream()>>>(
+        x.data, x.bstride, nullptr, 0, (int)t_len, (int)nb, nullptr, nullptr, 0,
+        part.As<double>());
+    CUDA_LAUNCH_CHECK();
+  }
+  BnForwardFinishKernel<<<GridFor(nc, 128), 128, 0, Stream()>>>(
+      part.As<double>(), nsplit, (int)nc, nb * t_len, gamma.data, beta.data, running_mean->data,
+      running_var->data, mean->data, invstd->data, train, momentum, eps, coef.As<float>());
+  CUDA_LAUNCH_CHECK();
+  BnForwardApplyKernel<<<BatchGrid(nc * t_len, nb), kThreads, 0, Stream()>>>(
+      x.data, x.bstride, y->data, y->bstride, (int)nc, (int)t_len, coef.As<float>());
   CUDA_LAUNCH_CHECK();
 }
 
@@ -278,11 +320,21 @@ void GpuKernels::BatchNormBackward(const Tensor &x, const Tensor &gamma, const T
   TD_ASSERT(x.SameShape(dy));
   const int64_t nb = x.dim[0], nc = x.dim[1], t_len = x.InnerSize() / nc;
   if (dx != nullptr) TD_ASSERT(dx->SameShape(x));
-  if (nc == 0) return;
-  BnBackwardKernel<<<(unsigned)nc, kThreads, 0, Stream()>>>(
-      x.data, x.bstride, dy.data, dy.bstride, dx ? dx->data : nullptr, dx ? dx->bstride : 0,
-      (int)nc, (int)t_len, (int)nb, gamma.data, mean.data, invstd.data, train, dgamma->data,
-      dbeta->data);
+  if (nc == 0 || nb == 0) return;
+  const int nsplit = BnSplits(nc, nb);
+  DeviceScratch part(sizeof(double) * 2 * nc * nsplit), coef(sizeof(float) * 3 * nc);
+  BnPartialKernel<<<dim3((unsigned)nc, (unsigned)nsplit), kThreads, 0, Stream()>>>(
+      x.data, x.bstride, dy.data, dy.bstride, (int)t_len, (int)nb, mean.data, invstd.data, 1,
+      part.As<double>());
+  CUDA_LAUNCH_CHECK();
+  BnBackwardFinishKernel<<<GridFor(nc, 128), 128, 0, Stream()>>>(
+      part.As<double>(), nsplit, (int)nc, nb * t_len, gamma.data, invstd.data, train,
+      dgamma->data, dbeta->data, coef.As<float>());
+  CUDA_LAUNCH_CHECK();
+  if (dx == nullptr) return;
+  BnBackwardApplyKernel<<<BatchGrid(nc * t_len, nb), kThreads, 0, Stream()>>>(
+      x.data, x.bstride, dy.data, dy.bstride, dx->data, dx->bstride, (int)nc, (int)t_len,
+      mean.data, invstd.data, coef.As<float>());
   CUDA_LAUNCH_CHECK();
 }
 

@@ -3,6 +3,7 @@
 // as the CPU kernels do; the AAM loss uses one block per utterance over the classes.
 #include <cuda_runtime.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
@@ -18,14 +19,22 @@ constexpr int kThreads = 256;
 constexpr int kRowsPerBlock = kThreads / 32;
 
 // ---- elementwise over (B, inner) with batch strides: y = f(x, y) ----
-template <typename F>
-__global__ void Map2Kernel(const float *x, int64_t x_b, float *y, int64_t y_b, int64_t inner,
-                           int64_t total, F f) {
-  for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < total;
-       i += (int64_t)gridDim.x * blockDim.x) {
-    const int64_t b = i / inner, j = i - b * inner;
-    float *q = y + b * y_b + j;
-    *q = f(x[b * x_b + j], *q);
+// blockIdx.y is the batch item; V floats per access (4 when rows and strides allow float4).
+template <typename F, int V>
+__global__ void Map2Kernel(const float *x, int64_t x_b, float *y, int64_t y_b, int inner, F f) {
+  const float *xb = x + blockIdx.y * x_b;
+  float *yb = y + blockIdx.y * y_b;
+  if (V == 4) {
+    const float4 *x4 = reinterpret_cast<const float4 *>(xb);
+    float4 *y4 = reinterpret_cast<float4 *>(yb);
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < inner / 4; i += gridDim.x * blockDim.x) {
+      float4 a = x4[i], b = y4[i];
+      b.x = f(a.x, b.x); b.y = f(a.y, b.y); b.z = f(a.z, b.z); b.w = f(a.w, b.w);
+      y4[i] = b;
+    }
+  } else {
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < inner; i += gridDim.x * blockDim.x)
+      yb[i] = f(xb[i], yb[i]);
   }
 }
 // Contiguous fast path (both tensors dense): 4 floats per thread when aligned.
@@ -56,8 +65,16 @@ template <typename F> void Map2(const Tensor &x, Tensor *y, F f) {
     Map2FlatKernel<<<GridFor(total / 4 + 1, kThreads), kThreads, 0, Stream()>>>(x.data, y->data,
                                                                                  total, f);
   } else {
-    Map2Kernel<<<GridFor(total, kThreads), kThreads, 0, Stream()>>>(x.data, x.bstride, y->data,
-                                                                    y->bstride, inner, total, f);
+    TD_ASSERT(x.dim[0] <= 65535 && inner < (1LL << 31));
+    const bool v4 = aligned && inner % 4 == 0 && x.bstride % 4 == 0 && y->bstride % 4 == 0;
+    const int64_t per = v4 ? inner / 4 : inner;
+    const dim3 grid(std::min<unsigned>(GridFor(per, kThreads), 4096u), (unsigned)x.dim[0]);
+    if (v4)
+      Map2Kernel<F, 4><<<grid, kThreads, 0, Stream()>>>(x.data, x.bstride, y->data, y->bstride,
+                                                         (int)inner, f);
+    else
+      Map2Kernel<F, 1><<<grid, kThreads, 0, Stream()>>>(x.data, x.bstride, y->data, y->bstride,
+                                                         (int)inner, f);
   }
   CUDA_LAUNCH_CHECK();
 }
@@ -102,21 +119,18 @@ __global__ void MeanOverTimeKernel(const float *x, int64_t x_b, int nb, int nc, 
   }
 }
 
-// dx[b, c, t] += dm[b, c] / T  (mode 0);  y[b, c, t] = x[b, c, t] * a[b, c]  (mode 1)
+// dx[b, c, t] += dm[b, c] / T  (mode 0);  y[b, c, t] = x[b, c, t] * a[b, c]  (mode 1).
+// blockIdx.y is the batch item.
 __global__ void ChannelBroadcastKernel(const float *x, int64_t x_b, const float *a, int64_t a_b,
-                                       float *y, int64_t y_b, int nb, int nc, int t_len,
-                                       int mode) {
-  const int64_t total = (int64_t)nb * nc * t_len;
-  for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < total;
-       i += (int64_t)gridDim.x * blockDim.x) {
-    const int t = (int)(i % t_len);
-    const int64_t q = i / t_len;
-    const int c = (int)(q % nc);
-    const int64_t b = q / nc;
-    const float s = a[b * a_b + c];
-    float *o = y + b * y_b + (int64_t)c * t_len + t;
-    if (mode == 0) *o += s / t_len;
-    else *o = x[b * x_b + (int64_t)c * t_len + t] * s;
+                                       float *y, int64_t y_b, int nc, int t_len, int mode) {
+  const int64_t b = blockIdx.y;
+  const int n = nc * t_len;
+  const float *ab = a + b * a_b;
+  float *yb = y + b * y_b;
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+    const float s = ab[i / t_len];
+    if (mode == 0) yb[i] += s / t_len;
+    else yb[i] = x[b * x_b + i] * s;
   }
 }
 
@@ -353,6 +367,11 @@ __global__ void AdamKernel(float *p, const float *g, float *m, float *v, int64_t
   }
 }
 
+dim3 BatchGrid(int64_t n, int64_t nb) {
+  TD_ASSERT(nb <= 65535 && n < (1LL << 31));
+  return dim3(std::min<unsigned>(GridFor(n, kThreads), 4096u), static_cast<unsigned>(nb));
+}
+
 unsigned RowGrid(int64_t rows) { return GridFor(rows, kRowsPerBlock); }
 
 void CheckBct(const Tensor &t) { CheckGpu(t); TD_ASSERT(t.ndim == 3); }
@@ -395,8 +414,8 @@ void GpuKernels::MeanOverTimeBackward(const Tensor &dm, Tensor *dx) const {
   const int64_t nb = dx->dim[0], nc = dx->dim[1], t_len = dx->dim[2];
   TD_ASSERT(dm.dim[0] == nb && dm.InnerSize() == nc);
   if (nb * nc * t_len == 0) return;
-  ChannelBroadcastKernel<<<GridFor(nb * nc * t_len, kThreads), kThreads, 0, Stream()>>>(
-      nullptr, 0, dm.data, dm.bstride, dx->data, dx->bstride, (int)nb, (int)nc, (int)t_len, 0);
+  ChannelBroadcastKernel<<<BatchGrid(nc * t_len, nb), kThreads, 0, Stream()>>>(
+      nullptr, 0, dm.data, dm.bstride, dx->data, dx->bstride, (int)nc, (int)t_len, 0);
   CUDA_LAUNCH_CHECK();
 }
 
@@ -405,8 +424,8 @@ void GpuKernels::ScaleChannelsForward(const Tensor &x, const Tensor &a, Tensor *
   TD_ASSERT(x.SameShape(*y) && a.dim[0] == x.dim[0] && a.InnerSize() == x.dim[1]);
   const int64_t nb = x.dim[0], nc = x.dim[1], t_len = x.dim[2];
   if (nb * nc * t_len == 0) return;
-  ChannelBroadcastKernel<<<GridFor(nb * nc * t_len, kThreads), kThreads, 0, Stream()>>>(
-      x.data, x.bstride, a.data, a.bstride, y->data, y->bstride, (int)nb, (int)nc, (int)t_len, 1);
+  ChannelBroadcastKernel<<<BatchGrid(nc * t_len, nb), kThreads, 0, Stream()>>>(
+      x.data, x.bstride, a.data, a.bstride, y->data, y->bstride, (int)nc, (int)t_len, 1);
   CUDA_LAUNCH_CHECK();
 }
 
