@@ -90,7 +90,9 @@ void Fbank::Compute(const float *wave_in, int64 num_samples, float vtln_warp, ui
   const int32 dim = Dim();
   features->Resize(num_frames, dim);
   const int32 win = fo.WindowSize(), padded = fo.PaddedWindowSize();
-  std::vector<float> frame(padded, 0.0f), power(fft_.NumBins());
+  // Zeros past the window (FFT padding) and past the spectrum (MelBanks reads 4-aligned).
+  std::vector<float> frame(padded, 0.0f),
+      power(std::max(fft_.NumBins(), banks.PowerSize()), 0.0f);
   std::mt19937 rng(static_cast<uint32>(seed ^ (seed >> 32)));
   std::mt19937 *rng_ptr = fo.dither != 0.0f ? &rng : nullptr;
   const int32 mel_offset = (opts_.use_energy && !opts_.htk_compat) ? 1 : 0;
@@ -99,15 +101,15 @@ void Fbank::Compute(const float *wave_in, int64 num_samples, float vtln_warp, ui
       opts_.energy_floor > 0 ? std::log(opts_.energy_floor) : -std::numeric_limits<float>::max();
   const float eps = std::numeric_limits<float>::epsilon();
   for (int32 f = 0; f < num_frames; f++) {
-    ExtractFrameSamples(wave, num_samples, f, fo, frame.data());
     float log_energy = 0.0f;
     const bool raw = opts_.use_energy && opts_.raw_energy;
-    ProcessWindow(fo, window_, rng_ptr, frame.data(), raw ? &log_energy : nullptr);
+    ExtractWindow(wave, num_samples, f, fo, window_, rng_ptr, frame.data(),
+                  raw ? &log_energy : nullptr);
     if (opts_.use_energy && !opts_.raw_energy)
       log_energy = std::log(std::max(SumSquares(frame.data(), win), eps));
     fft_.PowerSpectrum(frame.data(), power.data());
     if (!opts_.use_power)
-      for (float &p : power) p = std::sqrt(p);
+      for (int32 k = 0; k < fft_.NumBins(); k++) power[k] = std::sqrt(power[k]);
     float *row = features->RowData(f);
     float *mel = row + mel_offset;
     banks.Compute(power.data(), mel);

@@ -5,6 +5,10 @@
 #include <limits>
 #include <sstream>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "base/log.h"
 
 namespace tdnas {
@@ -152,6 +156,74 @@ float SumSquares(const float *x, int32 n) {
   return static_cast<float>(s0 + s1);
 }
 
+namespace {
+
+// sum_i (x[i] - mean) in double (the float differences, as Kaldi computes them after the
+// DC removal), or sum_i x[i] with mean = 0; `square` sums their squares instead.
+double SumDouble(const float *x, int32 n, float mean, bool square) {
+  int32 i = 0;
+  double tail = 0;
+#ifdef __SSE2__
+  __m128d a0 = _mm_setzero_pd(), a1 = _mm_setzero_pd();
+  const __m128 mv = _mm_set1_ps(mean);
+  for (; i + 4 <= n; i += 4) {
+    const __m128 v = _mm_sub_ps(_mm_loadu_ps(x + i), mv);
+    __m128d lo = _mm_cvtps_pd(v), hi = _mm_cvtps_pd(_mm_movehl_ps(v, v));
+    if (square) { lo = _mm_mul_pd(lo, lo); hi = _mm_mul_pd(hi, hi); }
+    a0 = _mm_add_pd(a0, lo);
+    a1 = _mm_add_pd(a1, hi);
+  }
+  double t[2];
+  _mm_storeu_pd(t, _mm_add_pd(a0, a1));
+  tail = t[0] + t[1];
+#endif
+  for (; i < n; i++) {
+    const double d = x[i] - mean;
+    tail += square ? d * d : d;
+  }
+  return tail;
+}
+
+// The conditioning after dither, from src into dst (distinct buffers, n samples): DC removal,
+// raw log energy, pre-emphasis (x[i] -= k x[i-1], x[0] -= k x[0]) and the window, fused into
+// one vectorised pass. The float operations are those of doing the steps one at a time.
+void ConditionFrame(const FrameExtractionOptions &opts, const float *w, const float *src,
+                    int32 n, float *dst, float *log_energy_pre_window) {
+  const float mean = opts.remove_dc_offset ? static_cast<float>(SumDouble(src, n, 0.0f, false)) / n
+                                           : 0.0f;
+  if (log_energy_pre_window != nullptr) {
+    const float e = std::max(static_cast<float>(SumDouble(src, n, mean, true)),
+                             std::numeric_limits<float>::epsilon());
+    *log_energy_pre_window = std::log(e);
+  }
+  const float k = (opts.preemphasis_on_signal) ? 0.0f : opts.preemph_coeff;
+  if (k == 0.0f) {
+    int32 i = 0;
+#ifdef __SSE2__
+    const __m128 mv = _mm_set1_ps(mean);
+    for (; i + 4 <= n; i += 4)
+      _mm_storeu_ps(dst + i, _mm_mul_ps(_mm_sub_ps(_mm_loadu_ps(src + i), mv),
+                                        _mm_loadu_ps(w + i)));
+#endif
+    for (; i < n; i++) dst[i] = (src[i] - mean) * w[i];
+    return;
+  }
+  const float d0 = src[0] - mean;
+  dst[0] = (d0 - k * d0) * w[0];
+  int32 i = 1;
+#ifdef __SSE2__
+  const __m128 mv = _mm_set1_ps(mean), kv = _mm_set1_ps(k);
+  for (; i + 4 <= n; i += 4) {
+    const __m128 cur = _mm_sub_ps(_mm_loadu_ps(src + i), mv);
+    const __m128 prev = _mm_sub_ps(_mm_loadu_ps(src + i - 1), mv);
+    _mm_storeu_ps(dst + i, _mm_mul_ps(_mm_sub_ps(cur, _mm_mul_ps(kv, prev)), _mm_loadu_ps(w + i)));
+  }
+#endif
+  for (; i < n; i++) dst[i] = ((src[i] - mean) - k * (src[i - 1] - mean)) * w[i];
+}
+
+}  // namespace
+
 void ProcessWindow(const FrameExtractionOptions &opts, const FeatureWindowFunction &window,
                    std::mt19937 *rng, float *frame, float *log_energy_pre_window) {
   const int32 n = opts.WindowSize();
@@ -159,31 +231,23 @@ void ProcessWindow(const FrameExtractionOptions &opts, const FeatureWindowFuncti
     std::normal_distribution<float> gauss(0.0f, 1.0f);
     for (int32 i = 0; i < n; i++) frame[i] += gauss(*rng) * opts.dither;
   }
-  if (opts.remove_dc_offset) {
-    double s0 = 0, s1 = 0;
-    int32 i = 0;
-    for (; i + 1 < n; i += 2) { s0 += frame[i]; s1 += frame[i + 1]; }
-    if (i < n) s0 += frame[i];
-    const float mean = static_cast<float>(s0 + s1) / n;
-    for (i = 0; i < n; i++) frame[i] -= mean;
+  thread_local std::vector<float> copy;
+  copy.assign(frame, frame + n);
+  ConditionFrame(opts, window.Window().data(), copy.data(), n, frame, log_energy_pre_window);
+}
+
+void ExtractWindow(const float *wave, int64 num_samples, int32 f,
+                   const FrameExtractionOptions &opts, const FeatureWindowFunction &window,
+                   std::mt19937 *rng, float *frame, float *log_energy_pre_window) {
+  const int32 size = opts.WindowSize();
+  const int64 start = FirstSampleOfFrame(f, opts);
+  if ((opts.dither == 0.0f || rng == nullptr) && start >= 0 && start + size <= num_samples) {
+    ConditionFrame(opts, window.Window().data(), wave + start, size, frame,
+                   log_energy_pre_window);
+    return;
   }
-  if (log_energy_pre_window != nullptr) {
-    const float e = std::max(SumSquares(frame, n), std::numeric_limits<float>::epsilon());
-    *log_energy_pre_window = std::log(e);
-  }
-  const float *w = window.Window().data();
-  if (opts.preemph_coeff != 0.0f && !opts.preemphasis_on_signal) {
-    // Pre-emphasis (x[i] -= k x[i-1], x[0] -= k x[0]) fused with the window, reading from a
-    // copy so the loop has no dependency between iterations and vectorises.
-    thread_local std::vector<float> copy;
-    copy.assign(frame, frame + n);
-    const float k = opts.preemph_coeff;
-    const float *x = copy.data();
-    frame[0] = (x[0] - k * x[0]) * w[0];
-    for (int32 i = 1; i < n; i++) frame[i] = (x[i] - k * x[i - 1]) * w[i];
-  } else {
-    for (int32 i = 0; i < n; i++) frame[i] *= w[i];
-  }
+  ExtractFrameSamples(wave, num_samples, f, opts, frame);
+  ProcessWindow(opts, window, rng, frame, log_energy_pre_window);
 }
 
 void PreemphasizeSignal(float coeff, std::vector<float> *wave) {

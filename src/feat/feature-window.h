@@ -76,6 +76,13 @@ void ExtractFrameSamples(const float *wave, int64 num_samples, int32 f,
 void ProcessWindow(const FrameExtractionOptions &opts, const FeatureWindowFunction &window,
                    std::mt19937 *rng, float *frame, float *log_energy_pre_window);
 
+// ExtractFrameSamples + ProcessWindow in one call (Kaldi's ExtractWindow); frames that lie
+// inside the signal, without dither, are conditioned in one pass straight from `wave`. The
+// result is the same either way. frame must hold WindowSize() floats.
+void ExtractWindow(const float *wave, int64 num_samples, int32 f,
+                   const FrameExtractionOptions &opts, const FeatureWindowFunction &window,
+                   std::mt19937 *rng, float *frame, float *log_energy_pre_window);
+
 // Whole-signal pre-emphasis: y[i] = x[i] - k x[i-1], y[0] = x[0] - k x[1] (reflect padding).
 void PreemphasizeSignal(float coeff, std::vector<float> *wave);
 

@@ -3,6 +3,10 @@
 
 #include <cmath>
 
+#ifdef __SSE2__
+#include <xmmintrin.h>
+#endif
+
 #include "base/log.h"
 
 namespace tdnas {
@@ -96,6 +100,7 @@ MelBanks::MelBanks(const MelBanksOptions &opts, const FrameExtractionOptions &fr
                             << ") for FFT size " << window_length_padded << "?";
       bins_.emplace_back(first, std::vector<float>(w.begin() + first, w.begin() + last + 1));
     }
+    Pack();
     return;
   }
   if (opts.mel_style != "kaldi") TD_ERR << "Unknown --mel-style " << opts.mel_style;
@@ -140,23 +145,41 @@ MelBanks::MelBanks(const MelBanksOptions &opts, const FrameExtractionOptions &fr
              << bin << " is empty";
     bins_.emplace_back(first, std::vector<float>(w.begin() + first, w.begin() + last + 1));
   }
+  Pack();
+}
+
+void MelBanks::Pack() {
+  for (const auto &bin : bins_) {
+    const int32 first = bin.first, last = first + static_cast<int32>(bin.second.size());
+    const int32 start = first & ~3, end = (last + 3) & ~3;
+    start_.push_back(start);
+    len_.push_back(end - start);
+    offset_.push_back(static_cast<int32>(packed_.size()));
+    packed_.resize(packed_.size() + (end - start), 0.0f);
+    std::copy(bin.second.begin(), bin.second.end(), packed_.end() - (end - first));
+    power_size_ = std::max(power_size_, end);
+  }
 }
 
 void MelBanks::Compute(const float *power, float *out) const {
   const int32 nb = NumBins();
   for (int32 b = 0; b < nb; b++) {
-    const float *p = power + bins_[b].first;
-    const float *w = bins_[b].second.data();
-    const int32 len = static_cast<int32>(bins_[b].second.size());
-    // Four partial sums: a fixed summation order that the compiler can keep in registers.
-    float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-    int32 i = 0;
-    for (; i + 4 <= len; i += 4) {
-      s0 += w[i] * p[i]; s1 += w[i + 1] * p[i + 1];
-      s2 += w[i + 2] * p[i + 2]; s3 += w[i + 3] * p[i + 3];
-    }
-    for (; i < len; i++) s0 += w[i] * p[i];
-    out[b] = (s0 + s1) + (s2 + s3);
+    const float *p = power + start_[b];
+    const float *w = packed_.data() + offset_[b];
+    const int32 len = len_[b];
+#ifdef __SSE2__
+    __m128 acc = _mm_setzero_ps();
+    for (int32 i = 0; i < len; i += 4)
+      acc = _mm_add_ps(acc, _mm_mul_ps(_mm_loadu_ps(w + i), _mm_loadu_ps(p + i)));
+    // (a0 + a2) + (a1 + a3)
+    acc = _mm_add_ps(acc, _mm_movehl_ps(acc, acc));
+    acc = _mm_add_ss(acc, _mm_shuffle_ps(acc, acc, 1));
+    out[b] = _mm_cvtss_f32(acc);
+#else
+    float s[4] = {0, 0, 0, 0};
+    for (int32 i = 0; i < len; i++) s[i & 3] += w[i] * p[i];
+    out[b] = (s[0] + s[2]) + (s[1] + s[3]);
+#endif
   }
 }
 

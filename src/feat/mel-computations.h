@@ -8,7 +8,8 @@
 // same HTK mel scale (2595 log10 = 1127 ln) but triangles linear in Hz over the bins
 // 0..n/2 (Nyquist included), no area normalisation, weights computed in double.
 // Each bin is stored as (first FFT index, dense weights), so applying a bank is one short
-// dot product per bin.
+// dot product per bin; Compute() uses a copy of the weights padded to 4-aligned ranges so
+// each dot product runs on SSE vectors.
 #ifndef TDNAS_FEAT_MEL_COMPUTATIONS_H_
 #define TDNAS_FEAT_MEL_COMPUTATIONS_H_
 
@@ -46,12 +47,21 @@ class MelBanks {
   MelBanks(const MelBanksOptions &opts, const FrameExtractionOptions &frame_opts,
            float vtln_warp_factor);
   int32 NumBins() const { return static_cast<int32>(bins_.size()); }
-  // power: the power spectrum (PaddedWindowSize()/2 + 1 values); out: NumBins() values.
+  // power: the power spectrum (PaddedWindowSize()/2 + 1 values) followed by zeros up to
+  // PowerSize() values (Compute reads 4-aligned ranges); out: NumBins() values.
   void Compute(const float *power, float *out) const;
+  int32 PowerSize() const { return power_size_; }
   const std::vector<std::pair<int32, std::vector<float>>> &Bins() const { return bins_; }
 
  private:
+  void Pack();
+
   std::vector<std::pair<int32, std::vector<float>>> bins_;
+  // Packed copy: bin b covers power[start_[b], start_[b] + len_[b]), start and length
+  // multiples of 4, weights (zero outside the triangle) at packed_[offset_[b]...].
+  std::vector<int32> start_, len_, offset_;
+  std::vector<float> packed_;
+  int32 power_size_ = 0;
 };
 
 }  // namespace tdnas
