@@ -16,7 +16,10 @@ std::string CostBudget::ToString() const {
   if (max_params >= 0)
     os << (max_macs >= 0 ? ", " : "") << "params <= " << HumanCount(max_params) << " ("
        << max_params << ")";
-  if (max_macs < 0 && max_params < 0) os << "no cost limit";
+  if (max_latency_ms >= 0)
+    os << (max_macs >= 0 || max_params >= 0 ? ", " : "") << "latency <= " << max_latency_ms
+       << " ms";
+  if (max_macs < 0 && max_params < 0 && max_latency_ms < 0) os << "no cost limit";
   return os.str();
 }
 
@@ -29,12 +32,19 @@ SubnetConfig CheapestSubnet(const SearchSpace &space) {
 
 void CheckBudgetFeasible(const SearchSpace &space, const CostBudget &budget) {
   const SubnetConfig cheapest = CheapestSubnet(space);
+  if (budget.max_latency_ms >= 0 && budget.latency == nullptr)
+    TD_ERR << "a latency budget needs a latency table";
   const SubnetCost cost = CountSubnetCost(cheapest, budget.frames);
-  if (budget.Meets(cost)) return;
+  if (budget.Meets(cheapest)) return;
+  std::ostringstream lat;
+  if (budget.latency != nullptr)
+    lat << " and " << budget.latency->PredictMs(cheapest) << " ms (" << budget.latency->Describe()
+        << ")";
   TD_ERR << "no subnet of search space '" << space.Name() << "' meets " << budget.ToString()
          << ": the smallest achievable cost is " << cost.macs << " MACs ("
          << HumanCount(cost.macs) << ") at " << budget.frames << " frames and " << cost.params
-         << " params (" << HumanCount(cost.params) << "), by " << cheapest.ToString();
+         << " params (" << HumanCount(cost.params) << ")" << lat.str() << ", by "
+         << cheapest.ToString();
 }
 
 bool ParseCount(const std::string &str, int64 *out) {

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "base/log.h"
+#include "nas/accuracy-predictor.h"
 
 namespace tdnas {
 
@@ -55,14 +56,23 @@ struct Genome {
 
 class Searcher {
  public:
-  Searcher(const SearchSpace &space, const CostBudget &budget, const SubnetObjective &objective,
+  Searcher(const SearchSpace &space, const CostBudget &budget,
+           const SubnetBatchObjective &objective,
            const SubnetSearchOptions &opts, SearchStats *stats)
       : space_(space), budget_(budget), objective_(objective), opts_(opts), rng_(opts.seed),
         stats_(stats) {}
 
   std::vector<ScoredSubnet> Run() {
     if (opts_.method == "random") {
-      for (int32 n = 0; n < opts_.num_random; ++n) Score(Draw());
+      // Drawn in chunks (the draws never depend on scores, so this equals one by one).
+      const int32 kChunk = 1024;
+      std::vector<Genome> batch;
+      std::vector<double> scores;
+      for (int32 n = 0; n < opts_.num_random; n += kChunk) {
+        batch.clear();
+        for (int32 i = n; i < std::min(opts_.num_random, n + kChunk); ++i) batch.push_back(Draw());
+        ScoreAll(batch, &scores);
+      }
     } else {
       Evolve();
     }
@@ -148,21 +158,42 @@ class Searcher {
     return g;
   }
 
-  // Objective of g, memoised by the subnet's index in the space.
-  double Score(const Genome &g) {
-    ++stats_->candidates;
-    scratch_.depth = g.depth;
-    scratch_.widths.assign(g.w, g.w + g.depth + 1);
-    scratch_.kernels.assign(g.k, g.k + g.depth + 1);
-    scratch_.cat_width = g.cat;
-    const uint64 index = space_.IndexOf(scratch_);
-    auto it = memo_.find(index);
-    if (it != memo_.end()) return it->second;
-    ++stats_->objective_calls;
-    const double s = objective_(scratch_);
-    if (std::isnan(s)) TD_ERR << "objective returned NaN for " << scratch_.ToString();
-    memo_.emplace(index, s);
-    return s;
+  // Objectives of gs into *scores, memoised by the subnet's index in the space; the distinct
+  // subnets not seen before go to the objective in one batch.
+  void ScoreAll(const std::vector<Genome> &gs, std::vector<double> *scores) {
+    std::vector<uint64> index(gs.size());
+    std::vector<size_t> fresh;  // positions in gs of first occurrences of unseen subnets
+    pending_.clear();
+    for (size_t i = 0; i < gs.size(); ++i) {
+      ++stats_->candidates;
+      ToConfig(gs[i], &scratch_);
+      index[i] = space_.IndexOf(scratch_);
+      if (memo_.count(index[i]) == 0 && pending_.emplace(index[i], 0.0).second) {
+        fresh.push_back(i);
+        configs_.resize(fresh.size());
+        configs_.back() = scratch_;
+      }
+    }
+    if (!fresh.empty()) {
+      stats_->objective_calls += fresh.size();
+      configs_.resize(fresh.size());
+      objective_(configs_, &fresh_scores_);
+      TD_ASSERT(fresh_scores_.size() == fresh.size());
+      for (size_t j = 0; j < fresh.size(); ++j) {
+        if (std::isnan(fresh_scores_[j]))
+          TD_ERR << "objective returned NaN for " << configs_[j].ToString();
+        memo_.emplace(index[fresh[j]], fresh_scores_[j]);
+      }
+    }
+    scores->resize(gs.size());
+    for (size_t i = 0; i < gs.size(); ++i) (*scores)[i] = memo_.at(index[i]);
+  }
+
+  static void ToConfig(const Genome &g, SubnetConfig *cfg) {
+    cfg->depth = g.depth;
+    cfg->widths.assign(g.w, g.w + g.depth + 1);
+    cfg->kernels.assign(g.k, g.k + g.depth + 1);
+    cfg->cat_width = g.cat;
   }
 
   void Evolve() {
@@ -170,26 +201,27 @@ class Searcher {
     const int32 n_parents = std::max<int32>(1, std::lround(opts_.parent_ratio * P));
     const int32 n_mutants = std::min<int32>(P - n_parents, std::lround(opts_.mutation_ratio * P));
     std::vector<std::pair<double, Genome>> pop, next;
-    for (int32 i = 0; i < P; ++i) {
-      Genome g = Draw();
-      pop.emplace_back(Score(g), g);
-    }
+    std::vector<Genome> children;
+    std::vector<double> scores;
+    for (int32 i = 0; i < P; ++i) children.push_back(Draw());
+    ScoreAll(children, &scores);
+    for (int32 i = 0; i < P; ++i) pop.emplace_back(scores[i], children[i]);
     auto by_score = [](const std::pair<double, Genome> &a, const std::pair<double, Genome> &b) {
       return a.first < b.first;
     };
     for (int32 gen = 0; gen < opts_.generations; ++gen) {
       std::stable_sort(pop.begin(), pop.end(), by_score);
       next.assign(pop.begin(), pop.begin() + n_parents);
-      for (int32 i = 0; i < n_mutants; ++i) {
-        Genome g = Mutate(pop[UniformInt(&rng_, n_parents)].second);
-        next.emplace_back(Score(g), g);
-      }
-      while (static_cast<int32>(next.size()) < P) {
+      children.clear();
+      for (int32 i = 0; i < n_mutants; ++i)
+        children.push_back(Mutate(pop[UniformInt(&rng_, n_parents)].second));
+      while (n_parents + static_cast<int32>(children.size()) < P) {
         const Genome &a = pop[UniformInt(&rng_, n_parents)].second;
         const Genome &b = pop[UniformInt(&rng_, n_parents)].second;
-        Genome g = Crossover(a, b);
-        next.emplace_back(Score(g), g);
+        children.push_back(Crossover(a, b));
       }
+      ScoreAll(children, &scores);
+      for (size_t i = 0; i < children.size(); ++i) next.emplace_back(scores[i], children[i]);
       pop.swap(next);
       TD_VLOG(2) << "generation " << gen << ": best " << std::min_element(pop.begin(), pop.end(),
                                                                           by_score)->first;
@@ -208,25 +240,53 @@ class Searcher {
       space_.ConfigAt(all[i].second, &best[i].config);
       best[i].score = all[i].first;
       best[i].cost = CountSubnetCost(best[i].config, budget_.frames);
-      TD_ASSERT(budget_.Meets(best[i].cost));
+      best[i].latency_ms = budget_.LatencyMs(best[i].config);
+      TD_ASSERT(budget_.Meets(best[i].config));
     }
     return best;
   }
 
   const SearchSpace &space_;
   const CostBudget &budget_;
-  const SubnetObjective &objective_;
+  const SubnetBatchObjective &objective_;
   const SubnetSearchOptions &opts_;
   std::mt19937_64 rng_;
   SearchStats *stats_;
   std::unordered_map<uint64, double> memo_;
   SubnetConfig scratch_;
+  std::unordered_map<uint64, double> pending_;  // this batch's unseen subnets (dedup)
+  std::vector<SubnetConfig> configs_;
+  std::vector<double> fresh_scores_;
 };
 
 }  // namespace
 
 std::vector<ScoredSubnet> SearchSubnets(const SearchSpace &space, const CostBudget &budget,
                                         const SubnetObjective &objective,
+                                        const SubnetSearchOptions &opts, SearchStats *stats) {
+  const SubnetBatchObjective batch = [&objective](const std::vector<SubnetConfig> &configs,
+                                                  std::vector<double> *scores) {
+    scores->resize(configs.size());
+    for (size_t i = 0; i < configs.size(); ++i) (*scores)[i] = objective(configs[i]);
+  };
+  return SearchSubnets(space, budget, batch, opts, stats);
+}
+
+std::vector<size_t> ParetoFront(const std::vector<double> &cost, const std::vector<double> &score) {
+  TD_ASSERT(cost.size() == score.size());
+  std::vector<size_t> order(cost.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return cost[a] < cost[b] || (cost[a] == cost[b] && score[a] < score[b]);
+  });
+  std::vector<size_t> front;
+  for (size_t i : order)  // by cost: kept iff strictly better than every cheaper kept point
+    if (front.empty() || score[i] < score[front.back()]) front.push_back(i);
+  return front;
+}
+
+std::vector<ScoredSubnet> SearchSubnets(const SearchSpace &space, const CostBudget &budget,
+                                        const SubnetBatchObjective &objective,
                                         const SubnetSearchOptions &opts, SearchStats *stats) {
   opts.Validate();
   CheckBudgetFeasible(space, budget);
@@ -235,6 +295,12 @@ std::vector<ScoredSubnet> SearchSubnets(const SearchSpace &space, const CostBudg
   *stats = SearchStats();
   Searcher searcher(space, budget, objective, opts, stats);
   return searcher.Run();
+}
+
+SubnetBatchObjective MakePredictorObjective(const AccuracyPredictor &predictor) {
+  return [&predictor](const std::vector<SubnetConfig> &configs, std::vector<double> *scores) {
+    predictor.Predict(configs, scores);
+  };
 }
 
 SubnetObjective MakeProxyObjective(const std::string &name, const SearchSpace &space,

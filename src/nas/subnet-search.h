@@ -31,6 +31,11 @@
 namespace tdnas {
 
 using SubnetObjective = std::function<double(const SubnetConfig &)>;
+// Scores a batch of configs at once (*scores resized to configs.size()): what a predictor
+// wants (one GEMM per layer per generation). The search hands it each generation's distinct,
+// not yet memoised subnets; the result is the same as calling a scalar objective one by one.
+using SubnetBatchObjective =
+    std::function<void(const std::vector<SubnetConfig> &configs, std::vector<double> *scores)>;
 
 struct SubnetSearchOptions {
   std::string method = "evolution";  // evolution | random
@@ -51,6 +56,7 @@ struct ScoredSubnet {
   SubnetConfig config;
   double score = 0;   // objective, lower is better
   SubnetCost cost;
+  double latency_ms = -1;  // predicted by the budget's latency model, -1 without one
 };
 
 struct SearchStats {
@@ -64,6 +70,19 @@ struct SearchStats {
 std::vector<ScoredSubnet> SearchSubnets(const SearchSpace &space, const CostBudget &budget,
                                         const SubnetObjective &objective,
                                         const SubnetSearchOptions &opts, SearchStats *stats);
+std::vector<ScoredSubnet> SearchSubnets(const SearchSpace &space, const CostBudget &budget,
+                                        const SubnetBatchObjective &objective,
+                                        const SubnetSearchOptions &opts, SearchStats *stats);
+
+// The Pareto front of points (cost, score), both lower-better: the indices of the points no
+// other point dominates (cost <= and score <=, one of them strictly), sorted by cost; of exact
+// duplicates the first is kept.
+std::vector<size_t> ParetoFront(const std::vector<double> &cost, const std::vector<double> &score);
+
+// Scores configs by an accuracy predictor's predicted EER (batched). The predictor must
+// outlive the objective.
+class AccuracyPredictor;
+SubnetBatchObjective MakePredictorObjective(const AccuracyPredictor &predictor);
 
 // Proxy objectives until a trained accuracy predictor exists: bigger nets tend to have lower
 // EER, so the proxy prefers the subnet using most of the budget. "macs-proxy" scores

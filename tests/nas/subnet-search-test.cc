@@ -149,3 +149,39 @@ TEST(SubnetSearch, BadOptionsAndObjectives) {
 
 }  // namespace
 }  // namespace tdnas
+
+namespace tdnas {
+namespace {
+
+TEST(SubnetSearch, ParetoFrontDropsDominatedPoints) {
+  // (cost, score): B dominates D (cheaper and better); C duplicates A's cost with a worse score.
+  const std::vector<double> cost = {1.0, 2.0, 1.0, 3.0, 4.0}, score = {5.0, 3.0, 6.0, 3.5, 1.0};
+  EXPECT_EQ(ParetoFront(cost, score), (std::vector<size_t>{0, 1, 4}));
+  EXPECT_TRUE(ParetoFront({}, {}).empty());
+}
+
+TEST(SubnetSearch, BatchObjectiveEqualsScalarObjective) {
+  const SearchSpace fine = SearchSpace::Named("fine");
+  CostBudget budget;
+  budget.max_macs = 570984384;
+  SubnetSearchOptions opts;
+  opts.generations = 40;
+  const SubnetObjective scalar = MakeProxyObjective("params-proxy", fine, 301);
+  int64 batches = 0;
+  const SubnetBatchObjective batch = [&](const std::vector<SubnetConfig> &c,
+                                         std::vector<double> *s) {
+    ++batches;
+    s->resize(c.size());
+    for (size_t i = 0; i < c.size(); ++i) (*s)[i] = scalar(c[i]);
+  };
+  SearchStats a, b;
+  const auto ra = SearchSubnets(fine, budget, scalar, opts, &a);
+  const auto rb = SearchSubnets(fine, budget, batch, opts, &b);
+  ASSERT_EQ(ra.size(), rb.size());
+  for (size_t i = 0; i < ra.size(); ++i) EXPECT_EQ(ra[i].config, rb[i].config);
+  EXPECT_EQ(a.objective_calls, b.objective_calls);
+  EXPECT_LE(batches, opts.generations + 1);  // one call per generation at most
+}
+
+}  // namespace
+}  // namespace tdnas
