@@ -217,7 +217,9 @@ void TrainData::Start(int64 first) {
   stop_ = false;
   error_.clear();
   const int n = opts_.num_data_threads;
-  for (int i = 0; i < n; i++) threads_.emplace_back(&TrainData::Worker, this, i);
+  // Each worker gets its first batch index now, not when it first runs: the consumer may
+  // already have advanced next_ by then, and batches would be skipped (a deadlock).
+  for (int i = 0; i < n; i++) threads_.emplace_back(&TrainData::Worker, this, i, first);
 }
 
 void TrainData::Stop() {
@@ -230,14 +232,10 @@ void TrainData::Stop() {
   threads_.clear();
 }
 
-void TrainData::Worker(int slot) {
+void TrainData::Worker(int slot, int64 first) {
   const int n = opts_.num_data_threads;
   const int64 bpe = BatchesPerEpoch();
-  int64 g;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    g = next_ + slot;
-  }
+  int64 g = first + slot;
   const int64 ahead = static_cast<int64>(opts_.prefetch) * n;
   for (;; g += n) {
     {

@@ -97,7 +97,7 @@ class TrainData {
  private:
   struct Reader;
   const Matrix<float> &Features(int32 utt, int reader_slot, Matrix<float> *tmp) const;
-  void Worker(int slot);
+  void Worker(int slot, int64 first);
 
   TrainDataOptions opts_;
   uint64 seed_;
