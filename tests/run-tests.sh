@@ -14,7 +14,11 @@ for t in "$@"; do
   name=${t#"$TDNAS_ROOT/"}
   log="$logdir/$(echo "$name" | tr '/' '_').log"
   start=$(date +%s.%N)
-  if [[ $t == *.sh ]]; then bash "$t" >"$log" 2>&1; rc=$?; else "$t" >"$log" 2>&1; rc=$?; fi
+  # A hung test must fail, not stall CI: each test gets a wall-clock limit.
+  limit=${TDNAS_TEST_TIMEOUT:-900}
+  if [[ $t == *.sh ]]; then timeout -k 10 "$limit" bash "$t" >"$log" 2>&1; rc=$?;
+  else timeout -k 10 "$limit" "$t" >"$log" 2>&1; rc=$?; fi
+  [ $rc -eq 124 ] && echo "TIMEOUT after ${limit}s" >>"$log"
   secs=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN{printf "%.2f", e-s}')
   if [ $rc -eq 0 ]; then
     if grep -q '^SKIP' "$log"; then skip=$((skip+1)); printf 'SKIP  %-50s %6ss  (%s)\n' "$name" "$secs" "$(grep -m1 '^SKIP' "$log")";
