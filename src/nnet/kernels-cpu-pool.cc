@@ -1,5 +1,7 @@
 // kernels-cpu-pool.cc: CPU kernels for squeeze-excitation, attentive statistics pooling and the
 // AAM-softmax loss. Sums over time and over classes accumulate in double.
+// Hot loops: O3 for vectorization (see kernels-cpu.cc).
+#pragma GCC optimize("O3")
 #include <cblas.h>
 
 #include <algorithm>
@@ -218,7 +220,12 @@ void CpuKernels::AamSoftmaxBackward(const Tensor &x, const Tensor &w, const int3
   const double m = opts.margin, cos_m = std::cos(m), sin_m = std::sin(m);
   const double th = std::cos(M_PI - m);
   // dcos (B, N): d loss / d cosine.
-  std::vector<float> dcos(nb * n), dxn(nb * e), dwn(n * e);
+  // Scratch kept between calls: (B, N) and (N, E) are megabytes, and fresh allocations of that
+  // size are fresh pages (page faults) on every step.
+  static std::vector<float> dcos, dxn, dwn;
+  dcos.resize(nb * n);
+  dxn.resize(nb * e);
+  dwn.resize(n * e);
   const float k = opts.scale * loss_scale / nb;
   for (int64_t b = 0; b < nb; b++) {
     const int32_t y = labels[b];

@@ -6,6 +6,10 @@
 // matrix the GEMM wants. 1x1 convolutions skip im2col. Backward rebuilds col (cheaper than
 // keeping it) and does dw += dy_b col^T and dcol = w^T dy_b, then scatters dcol back (col2im).
 // Work is split over utterances; each thread accumulates dw in its own scratch, summed at the end.
+// The build uses -O2, where GCC 12 vectorizes almost nothing (very-cheap cost model): an
+// elementwise ReLU backward over 1.6M floats took 25 ms scalar and branchy, 1.7 ms vectorized.
+// The kernels in this file are hot loops, so they get O3.
+#pragma GCC optimize("O3")
 #include "nnet/kernels-cpu.h"
 
 #include <cblas.h>
@@ -77,6 +81,33 @@ void Col2ImAdd(const float *dcol, int64_t cin, int64_t t_len, int64_t kw, int di
       for (int64_t t = t0; t < t1; t++) dxr[t + s] += cr[t];
     }
   }
+}
+
+// Double-precision row reductions with 4 independent accumulators (no serial dependency chain).
+inline double SumDouble(const float *p, int64_t n) {
+  double a[4] = {0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4)
+    for (int k = 0; k < 4; k++) a[k] += p[i + k];
+  for (; i < n; i++) a[0] += p[i];
+  return (a[0] + a[1]) + (a[2] + a[3]);
+}
+inline double SumSqDevDouble(const float *p, int64_t n, double mu) {
+  double a[4] = {0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4)
+    for (int k = 0; k < 4; k++) { double d = p[i + k] - mu; a[k] += d * d; }
+  for (; i < n; i++) { double d = p[i] - mu; a[0] += d * d; }
+  return (a[0] + a[1]) + (a[2] + a[3]);
+}
+// sum_i g_i (p_i - m)
+inline double DotDevDouble(const float *g, const float *p, int64_t n, double m) {
+  double a[4] = {0, 0, 0, 0};
+  int64_t i = 0;
+  for (; i + 4 <= n; i += 4)
+    for (int k = 0; k < 4; k++) a[k] += static_cast<double>(g[i + k]) * (p[i + k] - m);
+  for (; i < n; i++) a[0] += static_cast<double>(g[i]) * (p[i] - m);
+  return (a[0] + a[1]) + (a[2] + a[3]);
 }
 
 // Calls fn(row pointer of each tensor, inner length) for every dim-0 slice, over threads.
@@ -160,16 +191,10 @@ void CpuKernels::BatchNormForward(const Tensor &x, const Tensor &gamma, const Te
       double mu, var;
       if (train) {
         double sum = 0.0;
-        for (int64_t b = 0; b < nb; b++) {
-          const float *p = x.Batch(b) + c * t_len;
-          for (int64_t t = 0; t < t_len; t++) sum += p[t];
-        }
+        for (int64_t b = 0; b < nb; b++) sum += SumDouble(x.Batch(b) + c * t_len, t_len);
         mu = sum / n;
         double ss = 0.0;
-        for (int64_t b = 0; b < nb; b++) {
-          const float *p = x.Batch(b) + c * t_len;
-          for (int64_t t = 0; t < t_len; t++) { double d = p[t] - mu; ss += d * d; }
-        }
+        for (int64_t b = 0; b < nb; b++) ss += SumSqDevDouble(x.Batch(b) + c * t_len, t_len, mu);
         var = ss / n;
         running_mean->data[c] = (1.0f - momentum) * running_mean->data[c] + momentum * mu;
         running_var->data[c] = (1.0f - momentum) * running_var->data[c] +
@@ -205,10 +230,8 @@ void CpuKernels::BatchNormBackward(const Tensor &x, const Tensor &gamma, const T
       double sum_dy = 0.0, sum_dy_xhat = 0.0;
       for (int64_t b = 0; b < nb; b++) {
         const float *p = x.Batch(b) + c * t_len, *g = dy.Batch(b) + c * t_len;
-        for (int64_t t = 0; t < t_len; t++) {
-          sum_dy += g[t];
-          sum_dy_xhat += static_cast<double>(g[t]) * ((p[t] - m) * is);
-        }
+        sum_dy += SumDouble(g, t_len);
+        sum_dy_xhat += DotDevDouble(g, p, t_len, m) * is;
       }
       dgamma->data[c] += static_cast<float>(sum_dy_xhat);
       dbeta->data[c] += static_cast<float>(sum_dy);
@@ -227,12 +250,12 @@ void CpuKernels::BatchNormBackward(const Tensor &x, const Tensor &gamma, const T
 
 void CpuKernels::ReluForward(const Tensor &x, Tensor *y) const {
   ForRows2(x, *y, [](const float *p, float *q, int64_t n) {
-    for (int64_t i = 0; i < n; i++) q[i] = p[i] > 0.0f ? p[i] : 0.0f;
+    for (int64_t i = 0; i < n; i++) q[i] = std::max(p[i], 0.0f);   // maxps; y may alias x
   });
 }
 void CpuKernels::ReluBackwardInPlace(const Tensor &y, Tensor *dy) const {
-  ForRows2(y, *dy, [](const float *p, float *g, int64_t n) {
-    for (int64_t i = 0; i < n; i++) if (!(p[i] > 0.0f)) g[i] = 0.0f;
+  ForRows2(y, *dy, [](const float *__restrict p, float *__restrict g, int64_t n) {
+    for (int64_t i = 0; i < n; i++) g[i] = p[i] > 0.0f ? g[i] : 0.0f;   // vectorizes to a blend
   });
 }
 void CpuKernels::TanhForward(const Tensor &x, Tensor *y) const {
