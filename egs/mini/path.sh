@@ -1,0 +1,6 @@
+# path.sh: puts tdnas's binaries and utils on PATH for this recipe.
+TDNAS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+export PATH="$TDNAS_ROOT/bin:$TDNAS_ROOT/utils:$PATH"
+export LC_ALL=C
+# BLAS threads are set per binary with --num-threads; stop OpenBLAS from spinning extra ones.
+export OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# egs/mini/run.sh: EfficientTDNN end to end on data this recipe assembles itself, in minutes on
+# 2 CPU cores. Real voices from Debian packages (espeak-ng speakers if they cannot be fetched),
+# disjoint train/test speakers; 80-bin fbank + energy VAD; a weight-sharing supernet trained
+# through all five progressive-shrinking stages; subnets cut at several MAC budgets with BN
+# recalibration; embeddings, cosine scoring, EER and minDCF; a results table and a plot.
+#
+#   egs/mini/run.sh [--stage N] [--stop-stage N] [--nj 2] [--source auto|debian|espeak]
+# Stages: 0 data, 1 features + VAD, 2 supernet training (5 stages), 3 subnets + BN
+# recalibration, 4 embeddings + scoring, 5 results table + plot.
+set -euo pipefail
+cd "$(dirname "$0")"
+. ./cmd.sh
+. ./path.sh
+
+stage=0
+stop_stage=5
+nj=2                 # parallel feature jobs
+num_threads=2        # threads of the network computation
+source=auto          # data source for stage 0
+# The supernet's shape for this recipe: the paper's architecture at a quarter of its widths
+# (max 128 channels, cat 384), so that five training stages fit in minutes on 2 cores.
+supernet_opts="--max-width=128 --max-cat-width=384"
+batch_size=64
+crop_frames=200      # 2 s crops for the largest stage, as the reference; 3 s after
+crop_frames_elastic=300
+epochs_largest=12
+epochs_elastic=4     # per elastic stage (kernel, depth, width1, width2)
+lr=0.004
+help_message="Usage: $0 [--stage N] [--stop-stage N] [--nj N] [--source auto|debian|espeak]"
+. utils/parse_options.sh
+
+exp=exp
+mkdir -p $exp
+t_start=$(date +%s)
+log_stage() { echo "=== $(date +%T) stage $1: $2"; }
+
+if [ $stage -le 0 ] && [ $stop_stage -ge 0 ]; then
+  log_stage 0 "data (speakers from Debian packages, disjoint train/test, trials)"
+  local/make_data.sh --source $source --nj $nj data
+fi
+
+if [ $stage -le 1 ] && [ $stop_stage -ge 1 ]; then
+  log_stage 1 "features: fbank (+ energy for VAD), VAD, voiced frames, compression"
+  for d in train test; do
+    dir=$exp/fbank/$d
+    mkdir -p $dir/log
+    utils/split_data.sh data/$d $nj
+    # One pipe per job: 81-column fbank (column 0 = log energy) -> VAD decisions; then the
+    # voiced frames of the 80 mel columns, compressed, with an scp and utt2num_frames.
+    $train_cmd JOB=1:$nj $dir/log/fbank.JOB.log \
+      compute-fbank --config=conf/fbank.conf --use-energy=true \
+        scp:data/$d/split$nj/JOB/wav.scp ark:$dir/raw.JOB.ark \&\& \
+      compute-vad --config=conf/vad.conf ark:$dir/raw.JOB.ark ark,scp:$dir/vad.JOB.ark,$dir/vad.JOB.scp \&\& \
+      select-voiced-frames ark:$dir/raw.JOB.ark scp:$dir/vad.JOB.scp ark:- \| \
+      select-feats 1-80 ark:- ark:- \| \
+      copy-feats --compress=true --write-num-frames=ark,t:$dir/utt2num_frames.JOB \
+        ark:- ark,scp:$PWD/$dir/feats.JOB.ark,$dir/feats.JOB.scp \&\& \
+      rm $dir/raw.JOB.ark
+    for n in $(seq $nj); do cat $dir/feats.$n.scp; done | sort > data/$d/feats.scp
+    for n in $(seq $nj); do cat $dir/utt2num_frames.$n; done | sort > data/$d/utt2num_frames
+    for n in $(seq $nj); do cat $dir/vad.$n.scp; done | sort > data/$d/vad.scp
+    # Keep utterances with at least 1 s of voiced speech.
+    awk '$2 >= 100' data/$d/utt2num_frames | cut -d' ' -f1 > $dir/keep
+    utils/subset_data_dir.sh --utt-list $dir/keep data/$d data/${d}_voiced > /dev/null
+    utils/fix_data_dir.sh data/${d}_voiced
+  done
+fi
+
+if [ $stage -le 2 ] && [ $stop_stage -ge 2 ]; then
+  log_stage 2 "supernet training: largest -> kernel -> depth -> width1 -> width2"
+  num_spk=$(wc -l < data/train_voiced/spk2utt)
+  mkdir -p $exp/supernet/log
+  nnet-init-supernet $supernet_opts --num-speakers=$num_spk --seed=666 $exp/supernet/0.mdl \
+    2> $exp/supernet/log/init.log
+  prev=$exp/supernet/0.mdl
+  i=1
+  for s in largest kernel depth width1 width2; do
+    if [ $s = largest ]; then frames=$crop_frames; epochs=$epochs_largest;
+    else frames=$crop_frames_elastic; epochs=$epochs_elastic; fi
+    echo "  training stage $s ($epochs epochs, ${frames}-frame crops); log: $exp/supernet/log/train.$s.log"
+    $train_cmd $exp/supernet/log/train.$s.log \
+      nnet-train-supernet --stage=$s --num-epochs=$epochs --crop-frames=$frames \
+        --batch-size=$batch_size --lr=$lr --num-threads=$num_threads --num-data-threads=1 \
+        --log-every=20 $prev scp:data/train_voiced/feats.scp ark:data/train_voiced/utt2spk \
+        $exp/supernet/$i.$s.mdl
+    grep -E "epoch .* done|Epoch" $exp/supernet/log/train.$s.log | tail -n 1 || true
+    prev=$exp/supernet/$i.$s.mdl
+    i=$((i + 1))
+  done
+  ln -sfn $(basename $prev) $exp/supernet/final.mdl
+fi
+
+# Subnets to cut: name and config, from the largest to the smallest of the mini supernet.
+subnets="largest:4-128-128-128-128-128-5-5-5-5-5-384
+base:3-128-128-128-128-5-3-3-3-384
+mobile:3-96-64-64-64-5-3-3-3-192
+small:2-64-64-64-3-3-3-104
+smallest:2-32-32-32-1-1-1-96"
+
+if [ $stage -le 3 ] && [ $stop_stage -ge 3 ]; then
+  log_stage 3 "cut subnets and recalibrate BN on training features"
+  mkdir -p $exp/subnets/log
+  for entry in $subnets; do
+    name=${entry%%:*}; cfg=${entry#*:}
+    nnet-sample-subnet --subnet=$cfg --recalibrate-rspecifier=scp:data/train_voiced/feats.scp \
+      --recalibrate-utts=1000 --num-threads=$num_threads \
+      $exp/supernet/final.mdl $exp/subnets/$name.mdl 2> $exp/subnets/log/$name.log
+  done
+fi
+
+if [ $stage -le 4 ] && [ $stop_stage -ge 4 ]; then
+  log_stage 4 "embeddings of held-out speakers, cosine scoring, EER and minDCF"
+  mkdir -p $exp/scores/log
+  for entry in $subnets; do
+    name=${entry%%:*}
+    nnet-extract-embeddings --num-threads=$num_threads $exp/subnets/$name.mdl \
+      scp:data/test_voiced/feats.scp ark,scp:$PWD/$exp/scores/emb.$name.ark,$exp/scores/emb.$name.scp \
+      2> $exp/scores/log/extract.$name.log
+    nnet-eval-eer --permissive --p-target=0.01,0.05 data/test/trials scp:$exp/scores/emb.$name.scp \
+      > $exp/scores/eer.$name 2> $exp/scores/log/eer.$name.log
+  done
+fi
+
+if [ $stage -le 5 ] && [ $stop_stage -ge 5 ]; then
+  log_stage 5 "results"
+  {
+    printf "%-9s %-40s %10s %9s %8s %12s\n" subnet config MACs params "EER(%)" "minDCF@0.01"
+    for entry in $subnets; do
+      name=${entry%%:*}; cfg=${entry#*:}
+      read -r macs params < <(nnet-count-macs --print-args=false --frames=301 --human $cfg 2>/dev/null | awk '{print $4, $5}')
+      eer=$(tr ' ' '\n' < $exp/scores/eer.$name | sed -n 's/^eer=//p')
+      dcf=$(tr ' ' '\n' < $exp/scores/eer.$name | sed -n 's/^mindcf@0.01=//p')
+      printf "%-9s %-40s %10s %9s %8s %12s\n" $name $cfg $macs $params $eer $dcf
+    done
+  } | tee $exp/results.txt
+  utils/plot_results.py $exp/results.txt $exp/eer_vs_macs.png || true
+  echo "table: $PWD/$exp/results.txt  plot: $PWD/$exp/eer_vs_macs.png"
+fi
+echo "=== done in $(( $(date +%s) - t_start )) s"
