@@ -353,8 +353,12 @@ void WaveAugmenter::Apply(const std::string &choice, const std::string &key,
     const int64 count = lo + UniformInt(&rng, static_cast<int64>(babble_count_.second) - lo + 1);
     std::vector<float> sum(in.size(), 0.0f), one;
     desc << " files=";
+    std::vector<int32> used;  // distinct files while the list has enough
     for (int64 c = 0; c < count; c++) {
-      const int32 i = static_cast<int32>(UniformInt(&rng, babble_.Size()));
+      int32 i = static_cast<int32>(UniformInt(&rng, babble_.Size()));
+      while (babble_.Size() >= count && std::count(used.begin(), used.end(), i) > 0)
+        i = static_cast<int32>(UniformInt(&rng, babble_.Size()));
+      used.push_back(i);
       babble_.Read(i, samp_freq, &noise);
       const int64 offset = UniformInt(&rng, noise.size());
       for (size_t t = 0, j = offset; t < sum.size(); t++, j = (j + 1 == noise.size()) ? 0 : j + 1)

@@ -6,7 +6,8 @@
 //              input, or with the RIR's peak under --rir-shift-to-peak)
 //   noise      a --noise-list file added at an SNR drawn from --snr-noise (MUSAN noise 0:15)
 //   music      a --music-list file added at an SNR from --snr-music (5:15)
-//   babble     the sum of --babble-count (3:7) --babble-list files, added at an SNR from
+//   babble     the sum of --babble-count (3:7) distinct --babble-list files (with repeats
+//              only when the list is shorter), added at an SNR from
 //              --snr-babble (13:20); the sum is scaled as one noise
 //   speed      resampling speed change by a factor from --speeds (pitch changes too)
 //   tempo-up   WSOLA time stretch keeping the pitch, factor from --tempo-up (1.1,1.2)

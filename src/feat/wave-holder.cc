@@ -2,6 +2,7 @@
 #include "feat/wave-holder.h"
 
 #include "base/log.h"
+#include "util/table-spec.h"
 
 namespace tdnas {
 
@@ -37,6 +38,14 @@ bool WaveHolder::Read(std::istream &is) {
   w.ReadFromMemory(bytes.data(), bytes.size());
   t_.Swap(&w);
   return true;
+}
+
+std::string PermissiveScp(const std::string &rspecifier) {
+  RspecifierOptions o;
+  if (ClassifyRspecifier(rspecifier, nullptr, &o) != RspecifierType::kScript || o.permissive)
+    return rspecifier;
+  const size_t colon = rspecifier.find(':');
+  return rspecifier.substr(0, colon) + ",p" + rspecifier.substr(colon);
 }
 
 }  // namespace tdnas

@@ -44,6 +44,12 @@ class WaveHolder {
 // to the end of the stream.
 void ReadAudioObjectBytes(std::istream &is, std::string *bytes);
 
+// A wav.scp entry that cannot be read (missing file, failed pipe, corrupt or empty audio) is
+// a per-utterance failure for the audio binaries (WARNING naming the key, then skipped), not
+// a fatal table error: "scp:x" becomes "scp,p:x" (other rspecifiers are returned as given).
+// With it, reader.Value() throws for the bad entry and the caller catches.
+std::string PermissiveScp(const std::string &rspecifier);
+
 }  // namespace tdnas
 
 #endif  // TDNAS_FEAT_WAVE_HOLDER_H_

@@ -26,17 +26,6 @@ struct Job {
   std::string error, error_location;
 };
 
-// A wav.scp entry that cannot be read (missing file, failed pipe, corrupt or empty audio) is
-// a per-utterance failure here (WARNING naming the key, then skipped), not a fatal table
-// error: "scp:x" is read as "scp,p:x".
-std::string PermissiveScp(const std::string &rspecifier) {
-  RspecifierOptions o;
-  if (ClassifyRspecifier(rspecifier, nullptr, &o) != RspecifierType::kScript || o.permissive)
-    return rspecifier;
-  const size_t colon = rspecifier.find(':');
-  return rspecifier.substr(0, colon) + ",p" + rspecifier.substr(colon);
-}
-
 uint64 KeySeed(const std::string &key) {  // FNV-1a: dither is reproducible per utterance
   uint64 h = 1469598103934665603ull;
   for (unsigned char c : key) h = (h ^ c) * 1099511628211ull;

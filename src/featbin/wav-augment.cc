@@ -60,15 +60,17 @@ int main(int argc, char *argv[]) {
     }
     int64 num_done = 0, num_err = 0;
     TableWriter<WaveHolder> writer(out);
-    for (SequentialTableReader<WaveHolder> reader(in); !reader.Done(); reader.Next()) {
+    // Unreadable wav.scp entries are skipped with a warning (see PermissiveScp).
+    for (SequentialTableReader<WaveHolder> reader(PermissiveScp(in)); !reader.Done();
+         reader.Next()) {
       const std::string key = reader.Key();
       WaveData augmented;
       std::string desc;
       try {
         augmenter.Augment(key, reader.Value(), &augmented, &desc);
-      } catch (const FatalError &e) {
+      } catch (const FatalError &e) {  // unreadable audio, failed pipe, bad noise file
         EmitLogLine("ERROR", e.location(), e.what());
-        TD_WARN << "Failed to augment utterance " << key;
+        TD_WARN << "Failed to augment utterance " << key << ", skipping it";
         num_err++;
         continue;
       }
