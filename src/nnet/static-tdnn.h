@@ -50,6 +50,9 @@ class StaticTdnn {
   Buffer &ParamBuffer() { return param_buf_; }
   Buffer &GradBuffer() { return grad_buf_; }
   Buffer &StateBuffer() { return state_buf_; }
+  const Buffer &ParamBuffer() const { return param_buf_; }
+  const Buffer &GradBuffer() const { return grad_buf_; }
+  const Buffer &StateBuffer() const { return state_buf_; }
   Tensor Param(const std::string &name) const;
   Tensor Grad(const std::string &name) const;
   Tensor StateTensor(const std::string &name) const;

@@ -1,0 +1,272 @@
+// supernet.cc: Supernet tables, gathers (materialisation) and their transposes.
+#include "nnet/supernet.h"
+
+#include <random>
+#include <sstream>
+
+namespace tdnas {
+namespace nnet {
+
+namespace {
+
+const int kGroupWidth = kTdnnMaxWidth / kTdnnRes2Scale;   // 64 channels per Res2Net group
+
+std::vector<int> First(int n) {
+  std::vector<int> v(n);
+  for (int i = 0; i < n; i++) v[i] = i;
+  return v;
+}
+// Res2Net mid width ci: the first ci/8 channels of each 64-channel group.
+std::vector<int> Mid(int ci) {
+  std::vector<int> v;
+  for (int g = 0; g < kTdnnRes2Scale; g++)
+    for (int j = 0; j < ci / kTdnnRes2Scale; j++) v.push_back(g * kGroupWidth + j);
+  return v;
+}
+// Pool BN / FC input: mean part m and std part 1536 + m.
+std::vector<int> PoolIdx(int cat) {
+  std::vector<int> v = First(cat);
+  for (int m = 0; m < cat; m++) v.push_back(kTdnnMaxCatWidth + m);
+  return v;
+}
+// Cat conv input: the first c0 channels of each block's 512-wide slot.
+std::vector<int> CatIn(int d, int c0) {
+  std::vector<int> v;
+  for (int j = 0; j < d; j++)
+    for (int m = 0; m < c0; m++) v.push_back(j * kTdnnMaxWidth + m);
+  return v;
+}
+
+std::vector<std::string> Split(const std::string &s) {
+  std::vector<std::string> parts;
+  std::stringstream ss(s);
+  std::string p;
+  while (std::getline(ss, p, '.')) parts.push_back(p);
+  return parts;
+}
+
+// Kernel transform of one (out, in) kernel vector w (length ks) to length kd.
+void Transform(const float *w, int ks, int kd, const float *k53, const float *k31, float *t) {
+  if (ks == kd) { std::copy(w, w + ks, t); return; }
+  TD_ASSERT(ks == 5 && (kd == 3 || kd == 1));
+  float w3[3];
+  for (int b = 0; b < 3; b++) {
+    float s = 0.0f;
+    for (int a = 0; a < 3; a++) s += w[1 + a] * k53[a * 3 + b];
+    w3[b] = s;
+  }
+  if (kd == 3) { std::copy(w3, w3 + 3, t); return; }
+  t[0] = w3[1] * k31[0];
+}
+
+// Transpose of Transform: dw += J^T dt, dk53 += ..., dk31 += ...
+void TransformBackward(const float *w, int ks, int kd, const float *k53, const float *k31,
+                       const float *dt, float *dw, double *dk53, double *dk31) {
+  if (ks == kd) { for (int k = 0; k < ks; k++) dw[k] += dt[k]; return; }
+  float dw3[3] = {0.0f, 0.0f, 0.0f};
+  if (kd == 3) {
+    std::copy(dt, dt + 3, dw3);
+  } else {
+    float w3c = 0.0f;   // W3's centre tap
+    for (int a = 0; a < 3; a++) w3c += w[1 + a] * k53[a * 3 + 1];
+    dw3[1] = dt[0] * k31[0];
+    dk31[0] += static_cast<double>(w3c) * dt[0];
+  }
+  for (int a = 0; a < 3; a++)
+    for (int b = 0; b < 3; b++) {
+      dw[1 + a] += dw3[b] * k53[a * 3 + b];
+      dk53[a * 3 + b] += static_cast<double>(w[1 + a]) * dw3[b];
+    }
+}
+
+}  // namespace
+
+SubnetConfig Supernet::LargestConfig() {
+  return SubnetConfig(kTdnnMaxDepth, std::vector<int32>(kTdnnMaxDepth + 1, kTdnnMaxWidth),
+                      std::vector<int32>(kTdnnMaxDepth + 1, kTdnnMaxKernel), kTdnnMaxCatWidth);
+}
+
+Supernet::Supernet(const StaticTdnnOptions &opts) : opts_(opts) {
+  {
+    StaticTdnn largest(LargestConfig(), opts);   // only for its tables
+    params_ = largest.Params();
+    state_ = largest.State();
+  }
+  // Kernel transforms of every conv whose largest kernel is 5, after the shared weights.
+  std::vector<std::string> convs = {"stem.conv"};
+  for (int i = 0; i < kTdnnMaxDepth; i++)
+    for (int j = 0; j < kTdnnRes2Scale - 1; j++)
+      convs.push_back("blocks." + std::to_string(i) + ".res2." + std::to_string(j) + ".conv");
+  for (const std::string &c : convs) {
+    params_.Add(c + ".k53", {3, 3});
+    params_.Add(c + ".k31", {1, 1});
+  }
+  param_buf_.Resize(Device::kCpu, params_.TotalSize());
+  grad_buf_.Resize(Device::kCpu, params_.TotalSize());
+  state_buf_.Resize(Device::kCpu, state_.TotalSize());
+  InitParams(0);
+}
+
+void Supernet::InitParams(uint64_t seed) {
+  StaticTdnn largest(LargestConfig(), opts_);
+  largest.InitParams(seed);
+  const ParamTable &lp = largest.Params();
+  for (int i = 0; i < lp.Size(); i++) {
+    const ParamEntry &e = lp.Entry(i);
+    const float *src = largest.ParamBuffer().Data() + e.offset;
+    std::copy(src, src + e.size, param_buf_.Data() + params_.Entry(i).offset);
+  }
+  std::copy(largest.StateBuffer().Data(), largest.StateBuffer().Data() + state_.TotalSize(),
+            state_buf_.Data());
+  for (int i = lp.Size(); i < params_.Size(); i++) {
+    const ParamEntry &e = params_.Entry(i);
+    float *p = param_buf_.Data() + e.offset;
+    if (e.size == 9) {
+      std::fill(p, p + 9, 0.0f);
+      p[0] = p[4] = p[8] = 1.0f;
+    } else {
+      p[0] = 1.0f;
+    }
+  }
+}
+
+std::vector<Supernet::Gather> Supernet::BuildGathers(const StaticTdnn &net, bool state) const {
+  const SubnetConfig &cfg = net.Config();
+  const ParamTable &dst_table = state ? net.State() : net.Params();
+  const ParamTable &src_table = state ? state_ : params_;
+  const int c0 = cfg.widths[0], cat = cfg.cat_width;
+  const int emb = opts_.embed_dim, att = opts_.attention_dim;
+  std::vector<Gather> gathers;
+  for (int t = 0; t < dst_table.Size(); t++) {
+    const ParamEntry &e = dst_table.Entry(t);
+    Gather g;
+    g.dst = t;
+    g.src = src_table.Find(e.name);
+    if (g.src < 0) TD_ERR << "supernet has no tensor " << e.name;
+    std::vector<std::string> p = Split(e.name);
+    const std::string &last = p.back();
+    const bool weight2d = last == "weight" && e.shape.size() >= 2;
+    if (p[0] == "stem") {
+      g.out = First(c0);
+      if (weight2d) { g.in = First(opts_.input_dim); g.k_dst = cfg.kernels[0]; }
+    } else if (p[0] == "blocks") {
+      const int i = std::stoi(p[1]), ci = cfg.widths[i + 1], w = ci / kTdnnRes2Scale;
+      if (p[2] == "conv1") {
+        g.out = Mid(ci);
+        if (weight2d) g.in = First(c0);
+      } else if (p[2] == "res2") {
+        g.out = First(w);
+        if (weight2d) { g.in = First(w); g.k_dst = cfg.kernels[i + 1]; }
+      } else if (p[2] == "conv3") {
+        g.out = First(c0);
+        if (weight2d) g.in = Mid(ci);
+      } else if (p[2] == "se") {
+        const int se = c0 / kTdnnSeReduction;
+        const bool fc1 = p[3] == "fc1";
+        g.out = First(fc1 ? se : c0);
+        if (weight2d) g.in = First(fc1 ? c0 : se);
+      } else {
+        TD_ERR << "unknown block tensor " << e.name;
+      }
+    } else if (p[0] == "cat") {
+      g.out = First(cat);
+      g.in = CatIn(cfg.depth, c0);
+    } else if (p[0] == "pool") {
+      const bool att1 = p[1] == "att1";
+      g.out = First(att1 ? att : cat);
+      g.in = First(att1 ? cat : att);
+    } else if (p[0] == "pool_bn") {
+      g.out = PoolIdx(cat);
+    } else if (p[0] == "fc") {
+      g.out = First(emb);
+      if (weight2d) g.in = PoolIdx(cat);
+    } else if (p[0] == "embed_bn") {
+      g.out = First(emb);
+    } else if (p[0] == "head") {
+      g.out = First(opts_.num_classes);
+      g.in = First(emb);
+    } else {
+      TD_ERR << "unknown tensor " << e.name;
+    }
+    const ParamEntry &s = src_table.Entry(g.src);
+    if (e.shape.size() == 3) {
+      g.k_src = static_cast<int>(s.shape[2]);
+      g.k_dst = static_cast<int>(e.shape[2]);
+      if (g.k_src != g.k_dst) {
+        const std::string conv = e.name.substr(0, e.name.size() - std::string(".weight").size());
+        g.k53 = params_.Find(conv + ".k53");
+        g.k31 = params_.Find(conv + ".k31");
+        TD_ASSERT(g.k53 >= 0 && g.k31 >= 0);
+      }
+    }
+    TD_ASSERT(static_cast<int64_t>(g.out.size()) == e.shape[0]);
+    if (e.shape.size() >= 2) TD_ASSERT(static_cast<int64_t>(g.in.size()) == e.shape[1]);
+    gathers.push_back(std::move(g));
+  }
+  return gathers;
+}
+
+void Supernet::Materialize(StaticTdnn *net) const {
+  for (int pass = 0; pass < 2; pass++) {
+    const bool state = pass == 1;
+    const ParamTable &dt = state ? net->State() : net->Params();
+    const ParamTable &stab = state ? state_ : params_;
+    const float *sbuf = state ? state_buf_.Data() : param_buf_.Data();
+    float *dbuf = state ? net->StateBuffer().Data() : net->ParamBuffer().Data();
+    for (const Gather &g : BuildGathers(*net, state)) {
+      const ParamEntry &de = dt.Entry(g.dst), &se = stab.Entry(g.src);
+      const float *s = sbuf + se.offset;
+      float *d = dbuf + de.offset;
+      if (de.shape.size() == 1) {
+        for (size_t o = 0; o < g.out.size(); o++) d[o] = s[g.out[o]];
+        continue;
+      }
+      const int64_t si = se.shape[1], di = de.shape[1];
+      const float *k53 = g.k53 >= 0 ? param_buf_.Data() + params_.Entry(g.k53).offset : nullptr;
+      const float *k31 = g.k31 >= 0 ? param_buf_.Data() + params_.Entry(g.k31).offset : nullptr;
+      for (size_t o = 0; o < g.out.size(); o++)
+        for (size_t i = 0; i < g.in.size(); i++)
+          Transform(s + (g.out[o] * si + g.in[i]) * g.k_src, g.k_src, g.k_dst, k53, k31,
+                    d + (o * di + i) * g.k_dst);
+    }
+  }
+}
+
+void Supernet::ScatterGrad(const StaticTdnn &net) {
+  for (const Gather &g : BuildGathers(net, false)) {
+    const ParamEntry &de = net.Params().Entry(g.dst), &se = params_.Entry(g.src);
+    const float *d = net.GradBuffer().Data() + de.offset;
+    const float *w = param_buf_.Data() + se.offset;
+    float *ds = grad_buf_.Data() + se.offset;
+    if (de.shape.size() == 1) {
+      for (size_t o = 0; o < g.out.size(); o++) ds[g.out[o]] += d[o];
+      continue;
+    }
+    const int64_t si = se.shape[1], di = de.shape[1];
+    const float *k53 = g.k53 >= 0 ? param_buf_.Data() + params_.Entry(g.k53).offset : nullptr;
+    const float *k31 = g.k31 >= 0 ? param_buf_.Data() + params_.Entry(g.k31).offset : nullptr;
+    double dk53[9] = {0}, dk31[1] = {0};
+    for (size_t o = 0; o < g.out.size(); o++)
+      for (size_t i = 0; i < g.in.size(); i++) {
+        const int64_t so = (g.out[o] * si + g.in[i]) * g.k_src;
+        TransformBackward(w + so, g.k_src, g.k_dst, k53, k31, d + (o * di + i) * g.k_dst,
+                          ds + so, dk53, dk31);
+      }
+    if (g.k53 >= 0) {
+      float *gk53 = grad_buf_.Data() + params_.Entry(g.k53).offset;
+      for (int k = 0; k < 9; k++) gk53[k] += static_cast<float>(dk53[k]);
+      if (g.k_dst == 1) grad_buf_.Data()[params_.Entry(g.k31).offset] += static_cast<float>(dk31[0]);
+    }
+  }
+}
+
+void Supernet::ScatterState(const StaticTdnn &net) {
+  for (const Gather &g : BuildGathers(net, true)) {
+    const float *d = net.StateBuffer().Data() + net.State().Entry(g.dst).offset;
+    float *s = state_buf_.Data() + state_.Entry(g.src).offset;
+    for (size_t o = 0; o < g.out.size(); o++) s[g.out[o]] = d[o];
+  }
+}
+
+}  // namespace nnet
+}  // namespace tdnas

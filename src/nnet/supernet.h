@@ -1,0 +1,74 @@
+// supernet.h: the EfficientTDNN weight-sharing supernet and subnet materialisation.
+//
+// The supernet stores the largest network (4 blocks, widths 512, kernels 5, cat 1536; tensor
+// names as StaticTdnn's) plus, for each conv whose largest kernel is 5 (the stem and the 28
+// Res2Net convs), the kernel-transform matrices "<conv>.k53" (3x3, identity init) and
+// "<conv>.k31" (1x1, init 1). Weight sharing (spec efficienttdnn.md "Weight sharing"):
+//   - widths: the first channels; Res2Net mid width ci: the first ci/8 channels of each of the
+//     8 groups of 64 (conv1 out, its BN, conv3 in), each Res2Net conv its first ci/8 in and out;
+//   - cat conv input: the first c0 channels of each block's 512-wide slot (offsets j*512);
+//   - pool BN and FC input: indices {m, 1536 + m : m < C};
+//   - depth: the first d blocks;
+//   - kernels (chained 5 -> 3 -> 1): W3 = W5[:, :, 1:4] @ k53, W1 = W3[:, :, 1:2] @ k31.
+// Training computes on a materialised subnet: Materialize() gathers the weights (applying the
+// kernel transforms) into a StaticTdnn of that config, the step runs there, ScatterGrad() adds
+// the gradients back through the gather and the transforms (dk53, dk31 included), and
+// ScatterState() writes the subnet's BN running statistics back into its slices.
+#ifndef TDNAS_NNET_SUPERNET_H_
+#define TDNAS_NNET_SUPERNET_H_
+
+#include <string>
+#include <vector>
+
+#include "nnet/param-table.h"
+#include "nnet/static-tdnn.h"
+#include "nnet/subnet-config.h"
+
+namespace tdnas {
+namespace nnet {
+
+class Supernet {
+ public:
+  explicit Supernet(const StaticTdnnOptions &opts);
+
+  static SubnetConfig LargestConfig();
+  const StaticTdnnOptions &Options() const { return opts_; }
+  const ParamTable &Params() const { return params_; }
+  const ParamTable &State() const { return state_; }
+  Buffer &ParamBuffer() { return param_buf_; }
+  Buffer &GradBuffer() { return grad_buf_; }
+  Buffer &StateBuffer() { return state_buf_; }
+  const Buffer &ParamBuffer() const { return param_buf_; }
+  void ZeroGrad() { grad_buf_.SetZero(); }
+  // StaticTdnn's initialisation for the shared weights; k53 = I, k31 = 1.
+  void InitParams(uint64_t seed);
+
+  // Copies cfg's weights and BN running stats into net (net->Config() is the subnet).
+  void Materialize(StaticTdnn *net) const;
+  // Supernet grads += the gather's transpose applied to net's grads.
+  void ScatterGrad(const StaticTdnn &net);
+  // Supernet BN running stats (the subnet's slices) = net's.
+  void ScatterState(const StaticTdnn &net);
+
+  // One gathered tensor: static tensor `dst` (in the subnet's table) takes, for each output
+  // index o and input index i, the kernel vector of supernet tensor `src` at (out[o], in[i]),
+  // transformed to the subnet's kernel size. 1-D tensors use out only.
+  struct Gather {
+    int dst = -1, src = -1;
+    std::vector<int> out, in;
+    int k_src = 1, k_dst = 1;     // kernel sizes (3-D conv weights); 1 otherwise
+    int k53 = -1, k31 = -1;       // supernet indices of the transforms (convs with k_src = 5)
+  };
+  // The gather list for a subnet's parameters (state = false) or BN running stats (true).
+  std::vector<Gather> BuildGathers(const StaticTdnn &net, bool state) const;
+
+ private:
+  StaticTdnnOptions opts_;
+  ParamTable params_, state_;
+  Buffer param_buf_, grad_buf_, state_buf_;
+};
+
+}  // namespace nnet
+}  // namespace tdnas
+
+#endif  // TDNAS_NNET_SUPERNET_H_
