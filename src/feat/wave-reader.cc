@@ -113,6 +113,32 @@ void WaveData::ReadFromMemory(const char *bytes, size_t size) {
   // dividing by 2^(bits-1) (exact for power-of-two scales) and returns float data as stored.
   sf_command(snd.f, SFC_SET_NORM_FLOAT, nullptr, SF_TRUE);
   const int nch = info.channels;
+  samp_freq_ = static_cast<float>(info.samplerate);
+  if (nch == 1 && info.frames > 0 && info.frames <= std::numeric_limits<int32>::max()) {
+    // Mono with a known length (the usual case): decode straight into the row, no
+    // intermediate buffer.
+    data_.Resize(1, static_cast<int32>(info.frames));
+    float *row = data_.RowData(0);
+    sf_count_t got = 0;
+    while (got < info.frames) {
+      const sf_count_t r = sf_readf_float(snd.f, row + got, info.frames - got);
+      if (r <= 0) break;
+      got += r;
+    }
+    int err = sf_error(snd.f);
+    if (err != SF_ERR_NO_ERROR)
+      TD_ERR << "WaveData: error decoding audio: " << sf_error_number(err);
+    if (got == 0) TD_ERR << "WaveData: audio contains no samples (empty or truncated file)";
+    CheckNotTruncated(snd.f);
+    if (got < info.frames) {  // shorter than the header says: keep what was decoded
+      Matrix<float> part(1, static_cast<int32>(got));
+      std::copy(row, row + got, part.RowData(0));
+      data_ = part;
+      row = data_.RowData(0);
+    }
+    for (sf_count_t i = 0; i < got; i++) row[i] *= 32768.0f;
+    return;
+  }
   std::vector<float> interleaved;
   if (info.frames > 0 && info.frames < (int64(1) << 31))
     interleaved.reserve(static_cast<size_t>(info.frames) * nch);
