@@ -87,11 +87,9 @@ SubnetConfig Supernet::LargestConfig() {
 }
 
 Supernet::Supernet(const StaticTdnnOptions &opts) : opts_(opts) {
-  {
-    StaticTdnn largest(LargestConfig(), opts);   // only for its tables
-    params_ = largest.Params();
-    state_ = largest.State();
-  }
+  StaticTdnn largest(LargestConfig(), opts);   // its tables, and its seed-0 initial weights
+  params_ = largest.Params();
+  state_ = largest.State();
   // Kernel transforms of every conv whose largest kernel is 5, after the shared weights.
   std::vector<std::string> convs = {"stem.conv"};
   for (int i = 0; i < kTdnnMaxDepth; i++)
@@ -104,21 +102,23 @@ Supernet::Supernet(const StaticTdnnOptions &opts) : opts_(opts) {
   param_buf_.Resize(Device::kCpu, params_.TotalSize());
   grad_buf_.Resize(Device::kCpu, params_.TotalSize());
   state_buf_.Resize(Device::kCpu, state_.TotalSize());
-  InitParams(0);
+  CopyFromLargest(largest);
 }
 
 void Supernet::InitParams(uint64_t seed) {
   StaticTdnn largest(LargestConfig(), opts_);
   largest.InitParams(seed);
+  CopyFromLargest(largest);
+}
+
+void Supernet::CopyFromLargest(const StaticTdnn &largest) {
   const ParamTable &lp = largest.Params();
-  for (int i = 0; i < lp.Size(); i++) {
-    const ParamEntry &e = lp.Entry(i);
-    const float *src = largest.ParamBuffer().Data() + e.offset;
-    std::copy(src, src + e.size, param_buf_.Data() + params_.Entry(i).offset);
-  }
+  // The shared tensors come first in params_ with the same layout as the largest net's table.
+  std::copy(largest.ParamBuffer().Data(), largest.ParamBuffer().Data() + lp.TotalSize(),
+            param_buf_.Data());
   std::copy(largest.StateBuffer().Data(), largest.StateBuffer().Data() + state_.TotalSize(),
             state_buf_.Data());
-  for (int i = lp.Size(); i < params_.Size(); i++) {
+  for (int i = lp.Size(); i < params_.Size(); i++) {   // k53 = I, k31 = 1
     const ParamEntry &e = params_.Entry(i);
     float *p = param_buf_.Data() + e.offset;
     if (e.size == 9) {

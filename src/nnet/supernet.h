@@ -63,6 +63,7 @@ class Supernet {
   std::vector<Gather> BuildGathers(const StaticTdnn &net, bool state) const;
 
  private:
+  void CopyFromLargest(const StaticTdnn &largest);
   StaticTdnnOptions opts_;
   ParamTable params_, state_;
   Buffer param_buf_, grad_buf_, state_buf_;
