@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# predictor-bench: the accuracy predictor's training time and held-out ranking on synthetic
+# results files of growing size (EER a known function of the architecture that MACs rank
+# poorly, as in tests/shell/nnet-predictor-train.sh), one thread, next to the MACs-only
+# baseline. Subnets sampled from the coarse training grid or the fine search grid; the coarse
+# encoding takes fine subnets too (widths interpolated between grid points), the fine one-hot
+# needs many subnets before its 408 dims are all seen.
+# Held-out Kendall tau (seeded; BLAS rounding moves it by ~0.02 between CPUs) and training time:
+#   sampled/encoding   50 subnets          200 subnets         1000 subnets (H100 host CPU)
+#   coarse/coarse      0.82 (MACs 0.82)    0.87-0.88 (0.62)    0.95 (0.63), 70 s
+#   fine/coarse        0.87 (MACs 0.73)    0.86 (0.55)
+#   fine/fine          0.20-0.24 (0.73)    0.63-0.65 (0.55)    0.73 (0.64), 104 s
+# 200 subnets x 300 epochs: 4.9-6.6 s on the dev box (1 core), 10-13 s on the H100 host's CPU.
+# So with tens of evaluated subnets, train the coarse encoding (it ranks fine-grid subnets
+# too); the fine one-hot pays off only with many more subnets.
+set -euo pipefail
+for b in nnet-train-predictor nnet-count-macs; do
+  command -v $b >/dev/null || { echo "$b not built"; exit 1; }
+done
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/predictor-bench.XXXXXX"); trap 'rm -rf "$tmp"' EXIT
+for n in ${PREDICTOR_BENCH_SIZES:-50 200 1000}; do
+  for pair in coarse/coarse fine/coarse fine/fine; do
+    space=${pair%/*}; enc=${pair#*/}
+    nnet-count-macs --random=$n --seed=7 --space=$space 2>/dev/null | awk 'BEGIN { srand(3) }
+      { n = split($1, f, "-"); d = f[1]; c0 = f[2]; k0 = f[d + 3]; C = f[n]
+        e = 4 - 0.25 * (d - 2) - 0.8 * (c0 - 128) / 384 - 0.3 * (C - 384) / 1152
+        for (i = 1; i <= d; i++) { e -= 0.1 * sqrt((f[2 + i] - 128) / 384); if (f[d + 3 + i] >= 3) e -= 0.1 }
+        e += (k0 == 1) ? 0.3 : (k0 == 5 ? -0.2 : 0); e += 0.03 * (rand() - 0.5)
+        printf "%s %s %s %.4f %.4f\n", $1, $2, $3, e, e / 20 }' >"$tmp/r.txt"
+    s=$(date +%s.%N)
+    line=$(nnet-train-predictor --encoding=$enc --epochs=300 --holdout=0.2 "$tmp/r.txt" "$tmp/p.mdl" 2>/dev/null)
+    e=$(date +%s.%N)
+    awk -v s="$s" -v e="$e" -v n=$n -v enc=$enc -v space=$space -v l="$line" 'BEGIN {
+      split(l, f, " "); printf "%5d subnets (%s-sampled, %s encoding), 300 epochs: %6.2f s  tau %s rho %s rmse %s | MACs-only tau %s rho %s\n",
+      n, space, enc, e - s, f[6], f[8], f[10], f[14], f[16] }'
+  done
+done
