@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "nnet/adam.h"
 #include "nnet/parallel.h"
 #include "nnet/static-tdnn.h"
 
@@ -80,16 +81,17 @@ double RelErr(const float *a, const float *b, int64_t n, double floor) {
 struct Case {
   const char *config;
   int nb, t_len, classes, seed, threads;
+  int steps;   // > 0: also compare a loss curve of this many Adam steps
 };
 // Small random configs (all depths, kernels 1/3/5, unequal widths) and the spec's smallest,
 // Small and largest subnets at small batch/time.
 const Case kCases[] = {
-    {"2-16-16-24-3-3-1-24", 4, 20, 10, 1, 1},
-    {"3-24-16-16-32-5-3-1-5-40", 3, 23, 11, 2, 2},
-    {"4-16-16-16-16-16-1-5-3-3-5-32", 5, 18, 9, 3, 1},
-    {"2-128-128-128-1-1-1-384", 4, 30, 50, 4, 2},
-    {"2-256-256-256-3-3-3-400", 3, 40, 100, 5, 2},
-    {"4-512-512-512-512-512-5-5-5-5-5-1536", 6, 20, 30, 6, 2},
+    {"2-16-16-24-3-3-1-24", 4, 20, 10, 1, 1, 0},
+    {"3-24-16-16-32-5-3-1-5-40", 3, 23, 11, 2, 2, 10},
+    {"4-16-16-16-16-16-1-5-3-3-5-32", 5, 18, 9, 3, 1, 0},
+    {"2-128-128-128-1-1-1-384", 4, 30, 50, 4, 2, 0},
+    {"2-256-256-256-3-3-3-400", 3, 40, 100, 5, 2, 0},
+    {"4-512-512-512-512-512-5-5-5-5-5-1536", 6, 20, 30, 6, 2, 0},
 };
 
 class TorchReference : public ::testing::TestWithParam<int> {
@@ -104,7 +106,7 @@ class TorchReference : public ::testing::TestWithParam<int> {
     for (const Case &c : kCases)
       cases += (cases.empty() ? "" : ";") + std::string(c.config) + ":" + std::to_string(c.nb) +
                ":" + std::to_string(c.t_len) + ":" + std::to_string(c.classes) + ":" +
-               std::to_string(c.seed);
+               std::to_string(c.seed) + (c.steps > 0 ? ":" + std::to_string(c.steps) : "");
     std::string cmd = "/usr/bin/python3 " + Root() +
                       "/tests/reference/tdnn_reference.py dump --cases '" + cases + "' --out " + dir_;
     dump_ok_ = std::system(cmd.c_str()) == 0;
@@ -194,6 +196,33 @@ TEST_P(TorchReference, MatchesFloat64Torch) {
   }
   Tensor emb_eval = net.Forward(x, false);
   check("embedding_eval", emb_eval.data, false);
+  if (c.steps > 0) {   // loss curve: Adam (L2 decay 2e-5, lr 1e-3) from the same start
+    for (int i = 0; i < net.State().Size(); i++) {
+      const ParamEntry &e = net.State().Entry(i);
+      const Rec &r = ref.at("init." + e.name);
+      std::copy(r.data.begin(), r.data.end(), net.StateBuffer().Data() + e.offset);
+    }
+    for (int i = 0; i < net.Params().Size(); i++) {
+      const ParamEntry &e = net.Params().Entry(i);
+      const Rec &r = ref.at(e.name);
+      std::copy(r.data.begin(), r.data.end(), net.ParamBuffer().Data() + e.offset);
+    }
+    Adam adam(AdamOptions(), Device::kCpu, net.Params().TotalSize());
+    const Rec &curve = ref.at("loss_curve");
+    double worst_step = 0.0;
+    for (int s = 0; s < c.steps; s++) {
+      net.ZeroGrad();
+      double l = net.ForwardLoss(x, labels.data(), true, nullptr);
+      net.Backward();
+      adam.Update(1e-3f, net.GradBuffer(), &net.ParamBuffer());
+      double e = std::fabs(l - curve.data[s]) / std::fabs(curve.data[s]);
+      worst_step = std::max(worst_step, e);
+      EXPECT_LT(e, 1e-4) << config << " loss curve step " << s << ": " << l << " vs " << curve.data[s];
+    }
+    std::printf("%s: %d-step Adam loss curve %.5f -> %.5f (torch f64 %.5f -> %.5f), max rel err %.2e\n",
+                config.c_str(), c.steps, curve.data[0], curve.data[c.steps - 1], curve.data[0],
+                curve.data[c.steps - 1], worst_step);
+  }
   std::printf("%-38s B=%d T=%d threads=%d: loss %.6f (torch f64 %.6f); %d grads, %d BN stats, "
               "2 embeddings: max rel err %.2e (%s); torch float32's own: %.2e\n",
               config.c_str(), nb, t_len, c.threads, loss, ref.at("loss").data[0],

@@ -2,13 +2,14 @@
 """tdnn_reference.py: the EfficientTDNN static subnet in PyTorch, written from the spec
 (../shared/spec/efficienttdnn.md section 2), used only by tests and benchmarks.
 
-  dump  --cases "CFG:B:T:N:SEED;CFG:B:T:N:SEED;..." --out DIR
+  dump  --cases "CFG:B:T:N:SEED[:STEPS];..." --out DIR
         per case: random float32 weights (BN affine and running stats randomised too), random
         input and labels; one train-mode forward + AAM loss + backward, then an eval-mode
         forward, computed in float64 (so the dump is the exact answer for those float32 weights,
         and a float32 implementation's error is measured alone) and once more in float32 (the
         "f32." records: PyTorch's own float32 error, for context); writes every input,
-        parameter, output, gradient and updated running statistic to DIR/case<i>.bin.
+        parameter, output, gradient and updated running statistic to DIR/case<i>.bin; with
+        STEPS, also the losses of STEPS Adam steps on that batch (float64), "loss_curve".
   bench --config CFG --batch B --frames T --classes N --threads P --iters I
         ms per training step (forward + backward + Adam) and per inference forward.
 
@@ -175,9 +176,26 @@ def run_case(model, x, labels, f, prefix):
         write_record(f, prefix + 'embedding_eval', model(x))
 
 
+def loss_curve(model, x, labels, steps, f):
+    """steps Adam steps (lr 1e-3, L2 weight decay 2e-5, the reference's optimiser) on one
+    batch, in the model's precision; records the loss before each step."""
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, weight_decay=2e-5)
+    model.train()
+    losses = []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss, _ = model.head(model(x), labels)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    write_record(f, 'loss_curve', torch.tensor(losses))
+
+
 def cmd_dump(a):
     for i, case in enumerate(a.cases.split(';')):
-        config, batch, frames, classes, seed = case.split(':')
+        fields = case.split(':')
+        config, batch, frames, classes, seed = fields[:5]
+        steps = int(fields[5]) if len(fields) > 5 else 0
         batch, frames, classes, seed = int(batch), int(frames), int(classes), int(seed)
         torch.manual_seed(seed)
         gen = torch.Generator().manual_seed(seed + 1)
@@ -197,6 +215,9 @@ def cmd_dump(a):
             run_case(model, x, labels, f, 'f32.')
             model.load_state_dict(init)
             run_case(model.double(), x.double(), labels, f, '')
+            if steps > 0:
+                model.load_state_dict(init)
+                loss_curve(model, x.double(), labels, steps, f)
 
 
 def cmd_bench(a):
