@@ -1,0 +1,164 @@
+// nnet-eval-subnets.cc: measured EER / minDCF of a list of subnets of a supernet, appended to a
+// results file that later runs resume from (library: nas/subnet-eval.h, nas/subnet-results.h).
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "base/log.h"
+#include "nas/subnet-eval.h"
+#include "nnet/parallel.h"
+#include "nnet/search-space.h"
+#include "util/kaldi-io.h"
+#include "util/kaldi-table.h"
+#include "util/main-wrapper.h"
+#include "util/parse-options.h"
+
+int main(int argc, char *argv[]) {
+  return tdnas::RunMain(argc, argv, [&]() -> int {
+    using namespace tdnas;
+    const char *usage =
+        "For each subnet config (first field of each line of <configs>, e.g. from\n"
+        "nnet-sample-subnet --list or nnet-search-subnet): materialise it from the supernet,\n"
+        "recalibrate its BN statistics on random crops of the recalibration utterances, embed\n"
+        "the dev utterances, score the trials by cosine, and append\n"
+        "  CONFIG MACS PARAMS EER MINDCF\n"
+        "to <results> (a file). Resumable: configs already in <results> are skipped, and each\n"
+        "line is written as soon as it is known. <supernet>: a supernet model, or a static\n"
+        "model of the largest config.\n"
+        "Parallel: split the config list and give each job its own results file, e.g.\n"
+        "  utils/split_scp.pl exp/nas/configs.txt exp/nas/configs.{1,2,3,4}\n"
+        "  utils/run.pl JOB=1:4 exp/nas/log/eval.JOB.log nnet-eval-subnets exp/supernet/final.mdl\n"
+        "    exp/nas/configs.JOB scp:data/train/feats.scp scp:data/dev/feats.scp\n"
+        "    data/dev/trials exp/nas/results.JOB\n"
+        "  cat exp/nas/results.{1,2,3,4} > exp/nas/results.txt\n"
+        "(re-running the same command after a failure finishes only the missing configs).\n"
+        "Usage:  nnet-eval-subnets [options] <supernet> <configs-rxfilename> "
+        "<recal-feats-rspecifier> <dev-feats-rspecifier> <dev-trials-rxfilename> "
+        "<results-filename>\n"
+        "e.g.:\n"
+        " nnet-eval-subnets exp/supernet/final.mdl exp/nas/configs.txt "
+        "scp:data/train/feats.scp scp:data/dev/feats.scp data/dev/trials exp/nas/results.txt\n";
+    ParseOptions po(usage);
+    SubnetEvalOptions opts;
+    int32 max_recal_utts = 6000, num_threads = 1, seed = 777;
+    std::string space_name = "supernet";
+    opts.Register(&po);
+    po.Register("max-recal-utts", &max_recal_utts,
+                "Use at most this many recalibration utterances (a seeded random subset; the "
+                "spec: ~6,000 training utterances)");
+    po.Register("recal-subset-seed", &seed, "Seed of the recalibration subset");
+    po.Register("space", &space_name, "Search space every config must lie in");
+    po.Register("num-threads", &num_threads, "CPU threads of the nnet kernels");
+    po.Read(argc, argv);
+    if (po.NumArgs() != 6) {
+      po.PrintUsage();
+      return 1;
+    }
+    opts.Validate();
+    nnet::SetNumThreads(std::max(1, num_threads));
+    const std::string model_rx = po.GetArg(1), configs_rx = po.GetArg(2),
+                      recal_rspec = po.GetArg(3), dev_rspec = po.GetArg(4),
+                      trials_rx = po.GetArg(5), results_file = po.GetArg(6);
+    const SearchSpace space = SearchSpace::Named(space_name);
+
+    // Configs still to do.
+    std::unordered_set<std::string> done;
+    if (std::ifstream(results_file).good())
+      for (const SubnetResult &r : ReadSubnetResults(results_file, false))
+        done.insert(r.config.ToString());
+    std::vector<SubnetConfig> todo;
+    int32 total = 0;
+    {
+      Input in(configs_rx);
+      std::string line, field, why;
+      std::unordered_set<std::string> queued;
+      for (int32 n = 1; std::getline(in.Stream(), line); ++n) {
+        std::istringstream is(line);
+        if (!(is >> field) || field[0] == '#') continue;
+        ++total;
+        SubnetConfig cfg;
+        if (!ParseSubnetConfig(field, &cfg, &why)) {
+          if (!LookupNamedSubnetConfig(field, &cfg)) {
+            TD_WARN << configs_rx << " line " << n << ": '" << field << "': " << why;
+            continue;
+          }
+        }
+        if (!space.Contains(cfg, &why)) {
+          TD_WARN << field << " is not in search space '" << space_name << "': " << why;
+          continue;
+        }
+        const std::string key = cfg.ToString();
+        if (done.count(key) || !queued.insert(key).second) continue;
+        todo.push_back(cfg);
+      }
+    }
+    TD_LOG << total << " configs, " << done.size() << " already in " << results_file << ", "
+           << todo.size() << " to evaluate";
+    if (todo.empty()) {
+      TD_LOG << "Done 0 out of 0 subnets (nothing left to do)";
+      return 0;
+    }
+
+    nnet::NnetModel model;
+    nnet::ReadNnetModel(model_rx, &model);
+    nnet::StaticTdnnOptions nopts = model.Net().Options();
+    nopts.num_classes = 0;
+    nnet::Supernet supernet(nopts);
+    SupernetFromModel(model, &supernet);
+
+    std::vector<Matrix<float>> recal;
+    for (SequentialBaseFloatMatrixReader reader(recal_rspec); !reader.Done(); reader.Next()) {
+      model.FrontEnd().CheckFeatureDim(reader.Value().NumCols(), "recalibration features");
+      recal.push_back(reader.Value());
+    }
+    if (static_cast<int32>(recal.size()) > max_recal_utts) {
+      std::mt19937_64 rng(seed);
+      for (int32 i = 0; i < max_recal_utts; ++i)
+        std::swap(recal[i], recal[i + UniformInt(&rng, recal.size() - i)]);
+      recal.resize(max_recal_utts);
+    }
+    std::vector<Trial> trials;
+    {
+      Input in(trials_rx);
+      ReadTrials(in.Stream(), trials_rx, &trials);
+    }
+    std::unordered_set<std::string> needed;
+    for (const Trial &t : trials) {
+      needed.insert(t.enroll);
+      needed.insert(t.test);
+    }
+    std::vector<std::pair<std::string, Matrix<float>>> dev;
+    for (SequentialBaseFloatMatrixReader reader(dev_rspec); !reader.Done(); reader.Next()) {
+      if (!needed.count(reader.Key())) continue;
+      model.FrontEnd().CheckFeatureDim(reader.Value().NumCols(), "dev features");
+      dev.emplace_back(reader.Key(), reader.Value());
+    }
+    TD_LOG << recal.size() << " recalibration utterances, " << dev.size() << " dev utterances, "
+           << trials.size() << " trials";
+    const SubnetEvaluator evaluator(supernet, model.FrontEnd(), recal, dev, trials, opts);
+
+    std::ofstream out(results_file, std::ios::app);
+    if (!out) TD_ERR << "cannot open results file '" << results_file << "' for appending";
+    int32 n_ok = 0;
+    for (const SubnetConfig &cfg : todo) {
+      SubnetResult r;
+      try {
+        r = evaluator.Evaluate(cfg);
+      } catch (const FatalError &e) {
+        TD_WARN << "evaluating " << cfg.ToString() << " failed: " << e.what();
+        continue;
+      }
+      out << FormatSubnetResult(r) << '\n';
+      out.flush();
+      if (!out) TD_ERR << "error writing '" << results_file << "'";
+      TD_LOG << cfg.ToString() << ": EER " << r.eer << "% minDCF " << r.mindcf << " ("
+             << HumanCount(r.macs) << " MACs)";
+      ++n_ok;
+    }
+    TD_LOG << "Done " << n_ok << " out of " << todo.size() << " subnets";
+    return n_ok > 0 ? 0 : 1;
+  });
+}
