@@ -181,6 +181,7 @@ TEST_P(TorchReference, MatchesFloat64Torch) {
     if (e > worst) { worst = e; worst_name = name; }
     worst_torch32 = std::max(worst_torch32, e32);
     EXPECT_LT(e, 1e-4) << config << " " << name << " (torch float32 has " << e32 << ")";
+    if (getenv("TDNAS_VERBOSE_REF") && e > 3e-5) std::printf("  %s ours %.2e torch32 %.2e\n", name.c_str(), e, e32);
   };
   check("embedding", emb.data(), false);
   float lossf = static_cast<float>(loss);
