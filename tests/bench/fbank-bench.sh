@@ -26,4 +26,6 @@ for threads in 1 2; do
   done
   awk -v t="$best" -v u="$bestuser" -v c="$bestcpu" -v n=$threads -v s=$secs 'BEGIN{printf "compute-fbank 80 bins, %d thread(s): %.3f s wall = %.0fx real time; %.3f s user CPU = %.0fx real time per core; %.3f s user+sys = %.0fx (best of 3, %d s of audio)\n", n, t, s/t, u, s/u, c, s/c, s}'
 done
+# The peer, measured in the same run on the same audio (Kaldi itself is not installed here).
+/usr/bin/python3 "$(dirname "$0")/knf_fbank_bench.py" "$W/60s.wav" 30
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
