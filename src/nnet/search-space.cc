@@ -99,20 +99,36 @@ const std::vector<std::string> &SearchSpace::Names() {
 }
 
 SearchSpace SearchSpace::Named(const std::string &name) {
+  return Named(name, SupernetShape());
+}
+
+SearchSpace SearchSpace::Named(const std::string &name, const SupernetShape &shape) {
+  shape.Validate();
+  const int32 w = shape.max_width, cw = shape.max_cat_width;
   const std::vector<int32> all_k = {1, 3, 5}, all_d = {2, 3, 4};
-  const std::vector<int32> grid_c = {128, 176, 256, 384, 512};
-  const std::vector<int32> grid_cat = {384, 536, 768, 1152, 1536};
-  if (name == "largest") return SearchSpace(name, {4}, {512}, {5}, {1536});
-  if (name == "kernel") return SearchSpace(name, {4}, {512}, all_k, {1536});
-  if (name == "depth") return SearchSpace(name, all_d, {512}, all_k, {1536});
+  // Percentages of the max widths, rounded to multiples of 8 (duplicates dropped).
+  auto scaled = [](int32 max, std::initializer_list<int32> percents) {
+    std::vector<int32> v;
+    for (int32 p : percents) {
+      const int32 x = SupernetShape::ScaledWidth(max, p);
+      if (v.empty() || x > v.back()) v.push_back(x);
+    }
+    return v;
+  };
+  if (name == "largest") return SearchSpace(name, {4}, {w}, {5}, {cw});
+  if (name == "kernel") return SearchSpace(name, {4}, {w}, all_k, {cw});
+  if (name == "depth") return SearchSpace(name, all_d, {w}, all_k, {cw});
   if (name == "width1")
-    return SearchSpace(name, all_d, {256, 384, 512}, all_k, {768, 1152, 1536});
-  if (name == "width2" || name == "coarse") return SearchSpace(name, all_d, grid_c, all_k, grid_cat);
+    return SearchSpace(name, all_d, scaled(w, {50, 75, 100}), all_k, scaled(cw, {50, 75, 100}));
+  if (name == "width2" || name == "coarse")
+    return SearchSpace(name, all_d, scaled(w, {25, 35, 50, 75, 100}), all_k,
+                       scaled(cw, {25, 35, 50, 75, 100}));
   if (name == "fine")
-    return SearchSpace(name, all_d, Range(128, 8, 512), all_k, Range(384, 8, 1536));
+    return SearchSpace(name, all_d, Range(SupernetShape::ScaledWidth(w, 25), 8, w), all_k,
+                       Range(SupernetShape::ScaledWidth(cw, 25), 8, cw));
   if (name == "supernet")
-    return SearchSpace(name, all_d, Range(kTdnnWidthQuantum, kTdnnWidthQuantum, kTdnnMaxWidth),
-                       all_k, Range(kTdnnWidthQuantum, kTdnnWidthQuantum, kTdnnMaxCatWidth));
+    return SearchSpace(name, all_d, Range(kTdnnWidthQuantum, kTdnnWidthQuantum, w), all_k,
+                       Range(kTdnnWidthQuantum, kTdnnWidthQuantum, cw));
   std::string known;
   for (const std::string &n : Names()) known += " " + n;
   TD_ERR << "unknown search space '" << name << "' (known:" << known << ")";

@@ -16,6 +16,12 @@
 //            (10,021,183,582,095 subnets)
 //   supernet everything the supernet can materialise: d {2,3,4}, c in 8:8:512, k {1,3,5},
 //            C in 8:8:1536 (the default space of tools that take arbitrary configs)
+// A scaled supernet (SupernetShape max width W, max cat width CW; Named(name, shape)) scales
+// the width sets: width2/coarse take {25,35,50,75,100}% of W and of CW, width1 {50,75,100}%,
+// each rounded to the nearest multiple of 8 (SupernetShape::ScaledWidth: halves up, at least
+// 8; duplicates dropped), fine 25%:8:100%, supernet 8:8:W and 8:8:CW; the largest, kernel and
+// depth stages run at full width W/CW. For 512/1536 this is exactly the table above; for
+// 128/384 width2 is c in {32,48,64,96,128}, C in {96,136,192,288,384}.
 //
 // Sampling (training schedule, spec section 3): "each dimension drawn independently and
 // uniformly". SampleConfig draws, in this order, d from D, then kTdnnMaxDepth+1 widths, then
@@ -62,6 +68,9 @@ class SearchSpace {
 
   // One of the named spaces above; TD_ERR listing the known names otherwise.
   static SearchSpace Named(const std::string &name);
+  // The same for a scaled supernet (see the header comment); Named(name, SupernetShape())
+  // is Named(name).
+  static SearchSpace Named(const std::string &name, const SupernetShape &shape);
   static const std::vector<std::string> &Names();
 
   const std::string &Name() const { return name_; }

@@ -1,6 +1,7 @@
 // subnet-config.cc: string form, aliases and well-formedness of SubnetConfig.
 #include "nnet/subnet-config.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdlib>
 #include <sstream>
@@ -207,6 +208,56 @@ SubnetConfig ParseSubnetConfig(const std::string &str) {
   if (!ParseSubnetConfig(str, &cfg, &error))
     TD_ERR << "invalid subnet config '" << str << "': " << error;
   return cfg;
+}
+
+// ---- SupernetShape ----
+
+std::string SupernetShape::ToString() const {
+  return "max-width " + std::to_string(max_width) + " max-cat-width " +
+         std::to_string(max_cat_width);
+}
+
+void SupernetShape::Validate() const {
+  if (max_width < kTdnnWidthQuantum || max_width > kTdnnMaxWidth ||
+      max_width % kTdnnWidthQuantum != 0)
+    TD_ERR << "supernet max width " << max_width << " is not a multiple of " << kTdnnWidthQuantum
+           << " in [" << kTdnnWidthQuantum << ", " << kTdnnMaxWidth << "]";
+  if (max_cat_width < kTdnnWidthQuantum || max_cat_width > kTdnnMaxCatWidth ||
+      max_cat_width % kTdnnWidthQuantum != 0)
+    TD_ERR << "supernet max cat width " << max_cat_width << " is not a multiple of "
+           << kTdnnWidthQuantum << " in [" << kTdnnWidthQuantum << ", " << kTdnnMaxCatWidth << "]";
+}
+
+SubnetConfig SupernetShape::Largest() const {
+  return SubnetConfig(kTdnnMaxDepth, std::vector<int32>(kTdnnMaxDepth + 1, max_width),
+                      std::vector<int32>(kTdnnMaxDepth + 1, kTdnnMaxKernel), max_cat_width);
+}
+
+bool SupernetShape::Fits(const SubnetConfig &cfg, std::string *why) const {
+  for (size_t i = 0; i < cfg.widths.size(); ++i)
+    if (cfg.widths[i] > max_width) {
+      if (why) *why = "width c" + std::to_string(i) + " = " + std::to_string(cfg.widths[i]) +
+                      " > the supernet's max width " + std::to_string(max_width);
+      return false;
+    }
+  if (cfg.cat_width > max_cat_width) {
+    if (why) *why = "cat width " + std::to_string(cfg.cat_width) +
+                    " > the supernet's max cat width " + std::to_string(max_cat_width);
+    return false;
+  }
+  return true;
+}
+
+void SupernetShape::CheckFits(const SubnetConfig &cfg) const {
+  std::string why;
+  if (!Fits(cfg, &why))
+    TD_ERR << "subnet config " << cfg.ToString() << " is wider than the supernet ("
+           << ToString() << "): " << why;
+}
+
+int32 SupernetShape::ScaledWidth(int32 max, int32 percent) {
+  const int64 w = (static_cast<int64>(percent) * max + 400) / 800 * kTdnnWidthQuantum;
+  return static_cast<int32>(std::max<int64>(w, kTdnnWidthQuantum));
 }
 
 }  // namespace tdnas

@@ -59,6 +59,43 @@ struct SubnetConfig {
   bool operator!=(const SubnetConfig &o) const { return !(*this == o); }
 };
 
+// The size of a weight-sharing supernet: its stem/block width and its cat width (the spec's
+// supernet: 512 and 1536, the defaults). A scaled supernet (e.g. 128/384, a quarter of the
+// width, for CPU recipes) keeps the structure: 8 Res2Net groups of max_width/8 channels, cat
+// conv input slots at offsets j*max_width, pooling indices {m, max_cat_width + m}; its subnets'
+// widths are multiples of kTdnnWidthQuantum up to max_width, cat widths up to max_cat_width.
+struct SupernetShape {
+  int32 max_width = kTdnnMaxWidth;
+  int32 max_cat_width = kTdnnMaxCatWidth;
+
+  SupernetShape() {}
+  SupernetShape(int32 w, int32 cat) : max_width(w), max_cat_width(cat) {}
+  bool IsDefault() const {
+    return max_width == kTdnnMaxWidth && max_cat_width == kTdnnMaxCatWidth;
+  }
+  bool operator==(const SupernetShape &o) const {
+    return max_width == o.max_width && max_cat_width == o.max_cat_width;
+  }
+  bool operator!=(const SupernetShape &o) const { return !(*this == o); }
+  // "max-width 128 max-cat-width 384".
+  std::string ToString() const;
+  // TD_ERR unless both are multiples of kTdnnWidthQuantum in [kTdnnWidthQuantum,
+  // kTdnnMaxWidth] and [kTdnnWidthQuantum, kTdnnMaxCatWidth].
+  void Validate() const;
+  // The largest subnet: depth 4, widths max_width, kernels 5, cat max_cat_width.
+  SubnetConfig Largest() const;
+  // True if the (well-formed) cfg fits: every width <= max_width, cat <= max_cat_width.
+  // Otherwise false with *why naming the first dimension too wide.
+  bool Fits(const SubnetConfig &cfg, std::string *why) const;
+  // TD_ERR "subnet config X is wider than the supernet (max-width ..): ..." unless Fits().
+  void CheckFits(const SubnetConfig &cfg) const;
+  // The width `percent`% of max, rounded to the nearest multiple of kTdnnWidthQuantum
+  // (halves up), at least kTdnnWidthQuantum: (percent * max + 400) / 800 * 8 in integers.
+  // For 512 the percentages {25,35,50,75,100} give the paper's {128,176,256,384,512}, for
+  // 1536 {384,536,768,1152,1536}; for 128 {32,48,64,96,128}, for 384 {96,136,192,288,384}.
+  static int32 ScaledWidth(int32 max, int32 percent);
+};
+
 // Parses the string form or a named alias into *cfg (reusing its vectors' storage, so a loop
 // over many strings does not allocate) and checks it with CheckSubnetConfig. Leading/trailing
 // blanks are ignored. Returns false and sets *error (a sentence naming what is wrong, not

@@ -9,31 +9,30 @@ namespace nnet {
 
 namespace {
 
-const int kGroupWidth = kTdnnMaxWidth / kTdnnRes2Scale;   // 64 channels per Res2Net group
-
 std::vector<int> First(int n) {
   std::vector<int> v(n);
   for (int i = 0; i < n; i++) v[i] = i;
   return v;
 }
-// Res2Net mid width ci: the first ci/8 channels of each 64-channel group.
-std::vector<int> Mid(int ci) {
+// Res2Net mid width ci: the first ci/8 channels of each (max_width/8)-channel group.
+std::vector<int> Mid(int ci, const SupernetShape &shape) {
+  const int group_width = shape.max_width / kTdnnRes2Scale;   // 64 in the paper's supernet
   std::vector<int> v;
   for (int g = 0; g < kTdnnRes2Scale; g++)
-    for (int j = 0; j < ci / kTdnnRes2Scale; j++) v.push_back(g * kGroupWidth + j);
+    for (int j = 0; j < ci / kTdnnRes2Scale; j++) v.push_back(g * group_width + j);
   return v;
 }
-// Pool BN / FC input: mean part m and std part 1536 + m.
-std::vector<int> PoolIdx(int cat) {
+// Pool BN / FC input: mean part m and std part max_cat_width + m (1536 + m in the paper's).
+std::vector<int> PoolIdx(int cat, const SupernetShape &shape) {
   std::vector<int> v = First(cat);
-  for (int m = 0; m < cat; m++) v.push_back(kTdnnMaxCatWidth + m);
+  for (int m = 0; m < cat; m++) v.push_back(shape.max_cat_width + m);
   return v;
 }
-// Cat conv input: the first c0 channels of each block's 512-wide slot.
-std::vector<int> CatIn(int d, int c0) {
+// Cat conv input: the first c0 channels of each block's max_width-wide slot.
+std::vector<int> CatIn(int d, int c0, const SupernetShape &shape) {
   std::vector<int> v;
   for (int j = 0; j < d; j++)
-    for (int m = 0; m < c0; m++) v.push_back(j * kTdnnMaxWidth + m);
+    for (int m = 0; m < c0; m++) v.push_back(j * shape.max_width + m);
   return v;
 }
 
@@ -86,8 +85,10 @@ SubnetConfig Supernet::LargestConfig() {
                       std::vector<int32>(kTdnnMaxDepth + 1, kTdnnMaxKernel), kTdnnMaxCatWidth);
 }
 
-Supernet::Supernet(const StaticTdnnOptions &opts) : opts_(opts) {
-  StaticTdnn largest(LargestConfig(), opts);   // its tables, and its seed-0 initial weights
+Supernet::Supernet(const StaticTdnnOptions &opts, const SupernetShape &shape)
+    : opts_(opts), shape_(shape) {
+  shape_.Validate();
+  StaticTdnn largest(Largest(), opts);   // its tables, and its seed-0 initial weights
   params_ = largest.Params();
   state_ = largest.State();
   // Kernel transforms of every conv whose largest kernel is 5, after the shared weights.
@@ -106,7 +107,7 @@ Supernet::Supernet(const StaticTdnnOptions &opts) : opts_(opts) {
 }
 
 void Supernet::InitParams(uint64_t seed) {
-  StaticTdnn largest(LargestConfig(), opts_);
+  StaticTdnn largest(Largest(), opts_);
   largest.InitParams(seed);
   CopyFromLargest(largest);
 }
@@ -132,6 +133,7 @@ void Supernet::CopyFromLargest(const StaticTdnn &largest) {
 
 std::vector<Supernet::Gather> Supernet::BuildGathers(const StaticTdnn &net, bool state) const {
   const SubnetConfig &cfg = net.Config();
+  shape_.CheckFits(cfg);
   const ParamTable &dst_table = state ? net.State() : net.Params();
   const ParamTable &src_table = state ? state_ : params_;
   const int c0 = cfg.widths[0], cat = cfg.cat_width;
@@ -152,14 +154,14 @@ std::vector<Supernet::Gather> Supernet::BuildGathers(const StaticTdnn &net, bool
     } else if (p[0] == "blocks") {
       const int i = std::stoi(p[1]), ci = cfg.widths[i + 1], w = ci / kTdnnRes2Scale;
       if (p[2] == "conv1") {
-        g.out = Mid(ci);
+        g.out = Mid(ci, shape_);
         if (weight2d) g.in = First(c0);
       } else if (p[2] == "res2") {
         g.out = First(w);
         if (weight2d) { g.in = First(w); g.k_dst = cfg.kernels[i + 1]; }
       } else if (p[2] == "conv3") {
         g.out = First(c0);
-        if (weight2d) g.in = Mid(ci);
+        if (weight2d) g.in = Mid(ci, shape_);
       } else if (p[2] == "se") {
         const int se = c0 / kTdnnSeReduction;
         const bool fc1 = p[3] == "fc1";
@@ -170,16 +172,16 @@ std::vector<Supernet::Gather> Supernet::BuildGathers(const StaticTdnn &net, bool
       }
     } else if (p[0] == "cat") {
       g.out = First(cat);
-      g.in = CatIn(cfg.depth, c0);
+      g.in = CatIn(cfg.depth, c0, shape_);
     } else if (p[0] == "pool") {
       const bool att1 = p[1] == "att1";
       g.out = First(att1 ? att : cat);
       g.in = First(att1 ? cat : att);
     } else if (p[0] == "pool_bn") {
-      g.out = PoolIdx(cat);
+      g.out = PoolIdx(cat, shape_);
     } else if (p[0] == "fc") {
       g.out = First(emb);
-      if (weight2d) g.in = PoolIdx(cat);
+      if (weight2d) g.in = PoolIdx(cat, shape_);
     } else if (p[0] == "embed_bn") {
       g.out = First(emb);
     } else if (p[0] == "head") {

@@ -14,6 +14,11 @@
 // kernel transforms) into a StaticTdnn of that config, the step runs there, ScatterGrad() adds
 // the gradients back through the gather and the transforms (dk53, dk31 included), and
 // ScatterState() writes the subnet's BN running statistics back into its slices.
+//
+// Shape (SupernetShape, nnet/subnet-config.h): the above is the default 512/1536 supernet; a
+// scaled one (max width W, cat CW) has the same structure with 8 groups of W/8 channels, cat
+// slots at offsets j*W and pooling indices {m, CW + m}. Materialising a config wider than the
+// shape is an ERROR.
 #ifndef TDNAS_NNET_SUPERNET_H_
 #define TDNAS_NNET_SUPERNET_H_
 
@@ -29,9 +34,14 @@ namespace nnet {
 
 class Supernet {
  public:
-  explicit Supernet(const StaticTdnnOptions &opts);
+  explicit Supernet(const StaticTdnnOptions &opts, const SupernetShape &shape = SupernetShape());
 
+  // The largest config of the default (paper) shape; Largest() is this supernet's.
   static SubnetConfig LargestConfig();
+  SubnetConfig Largest() const { return shape_.Largest(); }
+  const SupernetShape &Shape() const { return shape_; }
+  // AAM-softmax margin/scale given to the networks materialised with Options() (training).
+  void SetAamOptions(const AamOptions &aam) { opts_.aam = aam; }
   const StaticTdnnOptions &Options() const { return opts_; }
   const ParamTable &Params() const { return params_; }
   const ParamTable &State() const { return state_; }
@@ -65,6 +75,7 @@ class Supernet {
  private:
   void CopyFromLargest(const StaticTdnn &largest);
   StaticTdnnOptions opts_;
+  SupernetShape shape_;
   ParamTable params_, state_;
   Buffer param_buf_, grad_buf_, state_buf_;
 };

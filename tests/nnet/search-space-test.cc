@@ -223,5 +223,43 @@ TEST(SearchSpace, RejectsBadCustomSpaces) {
   EXPECT_EQ(SearchSpace("x", {2}, {256, 512}, {3}, {768}).Size(), 8u);
 }
 
+// Scaled supernets: the stage spaces scale with the shape; the paper's shape gives the
+// paper's grids exactly; a quarter-width shape gives the documented rounding.
+TEST(SearchSpace, ScaledShapes) {
+  const SupernetShape paper, quarter(128, 384), tiny(32, 96);
+  for (const std::string &n : SearchSpace::Names()) {
+    const SearchSpace a = SearchSpace::Named(n), b = SearchSpace::Named(n, paper);
+    EXPECT_EQ(a.Widths(), b.Widths()) << n;
+    EXPECT_EQ(a.CatWidths(), b.CatWidths()) << n;
+    EXPECT_EQ(a.Size(), b.Size()) << n;
+  }
+  EXPECT_EQ(SearchSpace::Named("width2").Widths(), (std::vector<int32>{128, 176, 256, 384, 512}));
+  EXPECT_EQ(SearchSpace::Named("width2").CatWidths(),
+            (std::vector<int32>{384, 536, 768, 1152, 1536}));
+  EXPECT_EQ(SearchSpace::Named("width2", quarter).Widths(), (std::vector<int32>{32, 48, 64, 96, 128}));
+  EXPECT_EQ(SearchSpace::Named("width2", quarter).CatWidths(),
+            (std::vector<int32>{96, 136, 192, 288, 384}));
+  EXPECT_EQ(SearchSpace::Named("width1", quarter).Widths(), (std::vector<int32>{64, 96, 128}));
+  EXPECT_EQ(SearchSpace::Named("width1", quarter).CatWidths(), (std::vector<int32>{192, 288, 384}));
+  EXPECT_EQ(SearchSpace::Named("depth", quarter).Widths(), (std::vector<int32>{128}));
+  EXPECT_EQ(SearchSpace::Named("kernel", quarter).CatWidths(), (std::vector<int32>{384}));
+  EXPECT_EQ(SearchSpace::Named("fine", quarter).Widths().front(), 32);
+  EXPECT_EQ(SearchSpace::Named("supernet", quarter).CatWidths().back(), 384);
+  // 32: 25% = 8 and 35% = 11.2 -> 8 coincide; the duplicate is dropped.
+  EXPECT_EQ(SearchSpace::Named("width2", tiny).Widths(), (std::vector<int32>{8, 16, 24, 32}));
+  EXPECT_EQ(SearchSpace::Named("width2", tiny).CatWidths(), (std::vector<int32>{24, 32, 48, 72, 96}));
+  SubnetConfig largest = quarter.Largest();
+  EXPECT_EQ(largest.ToString(), "4-128-128-128-128-128-5-5-5-5-5-384");
+  EXPECT_TRUE(SearchSpace::Named("largest", quarter).Contains(largest, nullptr));
+  std::mt19937_64 rng(1);
+  SubnetConfig c;
+  for (int i = 0; i < 200; i++) {
+    SearchSpace::Named("width2", quarter).SampleConfig(&rng, &c);
+    EXPECT_TRUE(quarter.Fits(c, nullptr)) << c.ToString();
+  }
+  EXPECT_THROW(SearchSpace::Named("width2", SupernetShape(100, 384)), FatalError);
+  EXPECT_THROW(SearchSpace::Named("width2", SupernetShape(128, 2048)), FatalError);
+}
+
 }  // namespace
 }  // namespace tdnas

@@ -108,5 +108,34 @@ TEST(SubnetConfig, ParseReusesStorageAcrossCalls) {
   EXPECT_EQ(cfg.ToString(), "2-128-136-144-1-3-5-392");
 }
 
+TEST(SupernetShape, RoundingFitsAndErrors) {
+  const int32 pct[] = {25, 35, 50, 75, 100};
+  const int32 w512[] = {128, 176, 256, 384, 512}, w1536[] = {384, 536, 768, 1152, 1536};
+  const int32 w128[] = {32, 48, 64, 96, 128}, w384[] = {96, 136, 192, 288, 384};
+  for (int i = 0; i < 5; i++) {
+    EXPECT_EQ(SupernetShape::ScaledWidth(512, pct[i]), w512[i]);
+    EXPECT_EQ(SupernetShape::ScaledWidth(1536, pct[i]), w1536[i]);
+    EXPECT_EQ(SupernetShape::ScaledWidth(128, pct[i]), w128[i]);
+    EXPECT_EQ(SupernetShape::ScaledWidth(384, pct[i]), w384[i]);
+  }
+  EXPECT_EQ(SupernetShape::ScaledWidth(8, 25), 8);   // never below the quantum
+  EXPECT_EQ(SupernetShape::ScaledWidth(80, 35), 32);  // 28 is half way: rounds up
+  SupernetShape q(128, 384);
+  EXPECT_TRUE(SupernetShape().IsDefault());
+  EXPECT_FALSE(q.IsDefault());
+  EXPECT_EQ(SupernetShape().Largest(), ParseSubnetConfig("largest"));
+  EXPECT_TRUE(q.Fits(ParseSubnetConfig("2-128-64-96-3-1-5-384"), nullptr));
+  std::string why;
+  EXPECT_FALSE(q.Fits(ParseSubnetConfig("2-128-136-96-3-1-5-384"), &why));
+  EXPECT_NE(why.find("c1 = 136"), std::string::npos) << why;
+  EXPECT_FALSE(q.Fits(ParseSubnetConfig("2-128-64-96-3-1-5-392"), &why));
+  EXPECT_NE(why.find("cat width 392"), std::string::npos) << why;
+  EXPECT_THROW(q.CheckFits(ParseSubnetConfig("small")), FatalError);
+  EXPECT_THROW(SupernetShape(12, 384).Validate(), FatalError);
+  EXPECT_THROW(SupernetShape(520, 384).Validate(), FatalError);
+  EXPECT_THROW(SupernetShape(128, 0).Validate(), FatalError);
+  SupernetShape(8, 8).Validate();
+}
+
 }  // namespace
 }  // namespace tdnas

@@ -174,6 +174,39 @@ TEST(Supernet, TrainingStepTouchesOnlyUsedSlices) {
   EXPECT_GT(s_changed_used, 0.95 * s_used);
 }
 
+// A scaled supernet (max width 64, cat 192): the same structure with 8-channel groups, cat
+// slots every 64 channels, pooling indices {m, 192 + m}; its largest subnet is the supernet;
+// a config wider than the shape is an ERROR.
+TEST(Supernet, ScaledShape) {
+  const SupernetShape shape(64, 192);
+  Supernet sn(SmallHead(), shape);
+  sn.InitParams(7);
+  EXPECT_EQ(sn.Largest().ToString(), "4-64-64-64-64-64-5-5-5-5-5-192");
+  StaticTdnn big(sn.Largest(), SmallHead());
+  sn.Materialize(&big);
+  for (int i = 0; i < big.Params().Size(); i++) {
+    const ParamEntry &e = big.Params().Entry(i);
+    for (int64_t k = 0; k < e.size; k++)
+      ASSERT_EQ(big.ParamBuffer().Data()[e.offset + k], SuperAt(sn, e.name, k)) << e.name;
+  }
+  StaticTdnn net(ParseSubnetConfig("3-32-16-48-64-3-5-1-3-96"), SmallHead());
+  sn.Materialize(&net);
+  auto at = [&](const std::string &n, int64_t flat) { return net.ParamBuffer().Data()[net.Params().Entry(net.Params().Find(n)).offset + flat]; };
+  // conv1 of block 0 (c1 = 16: 2 per group of 8): out channel 3 = group 1, channel 1 -> row 9.
+  EXPECT_EQ(at("blocks.0.conv1.conv.weight", 3 * 32 + 5), SuperAt(sn, "blocks.0.conv1.conv.weight", 9 * 64 + 5));
+  // conv3 of block 1 (c2 = 48: 6 per group): input 7 = group 1, channel 1 -> 9.
+  EXPECT_EQ(at("blocks.1.conv3.conv.weight", 4 * 48 + 7), SuperAt(sn, "blocks.1.conv3.conv.weight", 4 * 64 + 9));
+  // cat conv: input j*c0 + m <- j*64 + m.
+  EXPECT_EQ(at("cat.weight", 5 * 96 + 2 * 32 + 9), SuperAt(sn, "cat.weight", 5 * 256 + 2 * 64 + 9));
+  // pool BN / FC: C + m <- 192 + m.
+  EXPECT_EQ(at("pool_bn.weight", 96 + 3), SuperAt(sn, "pool_bn.weight", 192 + 3));
+  EXPECT_EQ(at("fc.weight", 4 * 192 + 96 + 3), SuperAt(sn, "fc.weight", 4 * 384 + 192 + 3));
+  StaticTdnn wide(ParseSubnetConfig("2-72-16-16-3-3-3-96"), SmallHead());
+  EXPECT_THROW(sn.Materialize(&wide), FatalError);
+  StaticTdnn wide_cat(ParseSubnetConfig("2-64-16-16-3-3-3-200"), SmallHead());
+  EXPECT_THROW(sn.Materialize(&wide_cat), FatalError);
+}
+
 }  // namespace
 }  // namespace nnet
 }  // namespace tdnas
