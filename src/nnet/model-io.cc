@@ -6,6 +6,7 @@
 
 #include "matrix/kaldi-matrix.h"
 #include "matrix/kaldi-vector.h"
+#include "nnet/search-space.h"
 #include "util/kaldi-io.h"
 
 namespace tdnas {
@@ -228,16 +229,63 @@ NnetModel::NnetModel(const SubnetConfig &cfg, const StaticTdnnOptions &opts, uin
   front_end_.feature_dim = opts.input_dim;
 }
 
+NnetModel::NnetModel(const SupernetShape &shape, const StaticTdnnOptions &opts, uint64 seed)
+    : kind_(ModelKind::kSupernet), super_(new Supernet(opts, shape)) {
+  super_->InitParams(seed);
+  front_end_.feature_dim = opts.input_dim;
+}
+
 StaticTdnn &NnetModel::Net() {
-  if (!net_) TD_ERR << "model has no network (not read or initialised)";
-  return *net_;
+  return const_cast<StaticTdnn &>(static_cast<const NnetModel *>(this)->Net());
 }
 const StaticTdnn &NnetModel::Net() const {
+  if (super_)
+    TD_ERR << "the model is a weight-sharing supernet (" << super_->Shape().ToString()
+           << "); give --subnet=CONFIG to use one of its subnets";
   if (!net_) TD_ERR << "model has no network (not read or initialised)";
   return *net_;
 }
 
+Supernet &NnetModel::Super() {
+  return const_cast<Supernet &>(static_cast<const NnetModel *>(this)->Super());
+}
+const Supernet &NnetModel::Super() const {
+  if (!super_) TD_ERR << "the model is not a supernet (it is the static subnet "
+                      << (net_ ? net_->Config().ToString() : std::string("none")) << ")";
+  return *super_;
+}
+
+const StaticTdnnOptions &NnetModel::NetOptions() const {
+  return super_ ? super_->Options() : Net().Options();
+}
+Buffer &NnetModel::ParamBuffer() { return super_ ? super_->ParamBuffer() : Net().ParamBuffer(); }
+Buffer &NnetModel::GradBuffer() { return super_ ? super_->GradBuffer() : Net().GradBuffer(); }
+
+std::string NnetModel::Describe() const {
+  if (super_) return "supernet (" + super_->Shape().ToString() + ")";
+  return "static subnet " + Net().Config().ToString();
+}
+
+void NnetModel::CutSubnet(const SubnetConfig &cfg) {
+  if (!super_) {
+    if (cfg != Net().Config())
+      TD_ERR << "the model is the static subnet " << Net().Config().ToString()
+             << "; it cannot give the subnet " << cfg.ToString();
+    return;
+  }
+  std::unique_ptr<StaticTdnn> net(new StaticTdnn(cfg, super_->Options()));
+  super_->Materialize(net.get());
+  net_.swap(net);
+  super_.reset();
+  kind_ = ModelKind::kStatic;
+  train_ = TrainState();
+}
+
 void NnetModel::SetAamOptions(const AamOptions &aam) {
+  if (super_) {
+    super_->SetAamOptions(aam);
+    return;
+  }
   StaticTdnnOptions o = Net().Options();
   if (o.aam.margin == aam.margin && o.aam.scale == aam.scale) return;
   o.aam = aam;
@@ -246,17 +294,9 @@ void NnetModel::SetAamOptions(const AamOptions &aam) {
   net_.swap(net);
 }
 
-void NnetModel::Write(std::ostream &os, bool binary) const {
-  const StaticTdnn &net = Net();
-  const StaticTdnnOptions &o = net.Options();
-  WriteToken(os, binary, "<TdnasNnet>");
-  WriteToken(os, binary, "<Version>");
-  WriteBasicType(os, binary, kModelVersion);
-  WriteToken(os, binary, "<Kind>");
-  WriteToken(os, binary, ModelKindName(kind_));
-  WriteToken(os, binary, "<Config>");
-  WriteToken(os, binary, net.Config().ToString());
-  if (!binary) os << "\n";
+namespace {
+
+void WriteNetOptions(std::ostream &os, bool binary, const StaticTdnnOptions &o) {
   WriteToken(os, binary, "<NetOptions>");
   WriteToken(os, binary, "<InputDim>");
   WriteBasicType(os, binary, o.input_dim);
@@ -278,15 +318,68 @@ void NnetModel::Write(std::ostream &os, bool binary) const {
   WriteBasicType(os, binary, o.aam.scale);
   WriteToken(os, binary, "</NetOptions>");
   if (!binary) os << "\n";
+}
+
+void ReadNetOptions(std::istream &is, bool binary, StaticTdnnOptions *o) {
+  ExpectToken(is, binary, "<NetOptions>");
+  ExpectToken(is, binary, "<InputDim>");
+  ReadBasicType(is, binary, &o->input_dim);
+  ExpectToken(is, binary, "<EmbedDim>");
+  ReadBasicType(is, binary, &o->embed_dim);
+  ExpectToken(is, binary, "<AttentionDim>");
+  ReadBasicType(is, binary, &o->attention_dim);
+  ExpectToken(is, binary, "<NumClasses>");
+  ReadBasicType(is, binary, &o->num_classes);
+  ExpectToken(is, binary, "<BnMomentum>");
+  ReadBasicType(is, binary, &o->bn_momentum);
+  ExpectToken(is, binary, "<BnEps>");
+  ReadBasicType(is, binary, &o->bn_eps);
+  ExpectToken(is, binary, "<MinVar>");
+  ReadBasicType(is, binary, &o->min_var);
+  ExpectToken(is, binary, "<AamMargin>");
+  ReadBasicType(is, binary, &o->aam.margin);
+  ExpectToken(is, binary, "<AamScale>");
+  ReadBasicType(is, binary, &o->aam.scale);
+  ExpectToken(is, binary, "</NetOptions>");
+  if (o->input_dim <= 0 || o->embed_dim <= 0 || o->attention_dim <= 0 || o->num_classes < 0)
+    TD_ERR << "bad <NetOptions> in model file";
+}
+
+}  // namespace
+
+void NnetModel::Write(std::ostream &os, bool binary) const {
+  WriteToken(os, binary, "<TdnasNnet>");
+  WriteToken(os, binary, "<Version>");
+  WriteBasicType(os, binary, kModelVersion);
+  WriteToken(os, binary, "<Kind>");
+  WriteToken(os, binary, ModelKindName(kind_));
+  if (super_) {
+    WriteToken(os, binary, "<Shape>");
+    WriteToken(os, binary, "<MaxWidth>");
+    WriteBasicType(os, binary, super_->Shape().max_width);
+    WriteToken(os, binary, "<MaxCatWidth>");
+    WriteBasicType(os, binary, super_->Shape().max_cat_width);
+    WriteToken(os, binary, "</Shape>");
+  } else {
+    WriteToken(os, binary, "<Config>");
+    WriteToken(os, binary, Net().Config().ToString());
+  }
+  if (!binary) os << "\n";
+  WriteNetOptions(os, binary, NetOptions());
   front_end_.Write(os, binary);
   WriteToken(os, binary, "<Speakers>");
   WriteBasicType(os, binary, static_cast<int32>(speakers_.size()));
   for (const auto &s : speakers_) WriteToken(os, binary, s);
   if (!binary) os << "\n";
-  Buffer &pb = const_cast<StaticTdnn &>(net).ParamBuffer();
-  Buffer &sb = const_cast<StaticTdnn &>(net).StateBuffer();
-  WriteTensorTable(os, binary, "Params", net.Params(), pb);
-  WriteTensorTable(os, binary, "State", net.State(), sb);
+  if (super_) {
+    WriteTensorTable(os, binary, "Params", super_->Params(), super_->ParamBuffer());
+    WriteTensorTable(os, binary, "State", super_->State(),
+                     const_cast<Supernet &>(*super_).StateBuffer());
+  } else {
+    StaticTdnn &net = const_cast<StaticTdnn &>(Net());
+    WriteTensorTable(os, binary, "Params", net.Params(), net.ParamBuffer());
+    WriteTensorTable(os, binary, "State", net.State(), net.StateBuffer());
+  }
   if (train_.present) train_.Write(os, binary);
   WriteToken(os, binary, "</TdnasNnet>");
   if (!binary) os << "\n";
@@ -302,36 +395,28 @@ void NnetModel::Read(std::istream &is, bool binary) {
   ExpectToken(is, binary, "<Kind>");
   std::string kind;
   ReadToken(is, binary, &kind);
-  if (kind != "static")
-    TD_ERR << "model kind '" << kind << "' is not supported by this build (static only)";
-  kind_ = ModelKind::kStatic;
-  ExpectToken(is, binary, "<Config>");
-  std::string cfg_str;
-  ReadToken(is, binary, &cfg_str);
-  SubnetConfig cfg = ParseSubnetConfig(cfg_str);
+  SubnetConfig cfg;
+  SupernetShape shape;
+  if (kind == "static") {
+    kind_ = ModelKind::kStatic;
+    ExpectToken(is, binary, "<Config>");
+    std::string cfg_str;
+    ReadToken(is, binary, &cfg_str);
+    cfg = ParseSubnetConfig(cfg_str);
+  } else if (kind == "supernet") {
+    kind_ = ModelKind::kSupernet;
+    ExpectToken(is, binary, "<Shape>");
+    ExpectToken(is, binary, "<MaxWidth>");
+    ReadBasicType(is, binary, &shape.max_width);
+    ExpectToken(is, binary, "<MaxCatWidth>");
+    ReadBasicType(is, binary, &shape.max_cat_width);
+    ExpectToken(is, binary, "</Shape>");
+    shape.Validate();
+  } else {
+    TD_ERR << "unknown model kind '" << kind << "' (static or supernet)";
+  }
   StaticTdnnOptions o;
-  ExpectToken(is, binary, "<NetOptions>");
-  ExpectToken(is, binary, "<InputDim>");
-  ReadBasicType(is, binary, &o.input_dim);
-  ExpectToken(is, binary, "<EmbedDim>");
-  ReadBasicType(is, binary, &o.embed_dim);
-  ExpectToken(is, binary, "<AttentionDim>");
-  ReadBasicType(is, binary, &o.attention_dim);
-  ExpectToken(is, binary, "<NumClasses>");
-  ReadBasicType(is, binary, &o.num_classes);
-  ExpectToken(is, binary, "<BnMomentum>");
-  ReadBasicType(is, binary, &o.bn_momentum);
-  ExpectToken(is, binary, "<BnEps>");
-  ReadBasicType(is, binary, &o.bn_eps);
-  ExpectToken(is, binary, "<MinVar>");
-  ReadBasicType(is, binary, &o.min_var);
-  ExpectToken(is, binary, "<AamMargin>");
-  ReadBasicType(is, binary, &o.aam.margin);
-  ExpectToken(is, binary, "<AamScale>");
-  ReadBasicType(is, binary, &o.aam.scale);
-  ExpectToken(is, binary, "</NetOptions>");
-  if (o.input_dim <= 0 || o.embed_dim <= 0 || o.attention_dim <= 0 || o.num_classes < 0)
-    TD_ERR << "bad <NetOptions> in model file";
+  ReadNetOptions(is, binary, &o);
   front_end_.Read(is, binary);
   if (front_end_.feature_dim != o.input_dim)
     TD_ERR << "model front end dimension " << front_end_.feature_dim << " != network input "
@@ -343,13 +428,21 @@ void NnetModel::Read(std::istream &is, bool binary) {
     TD_ERR << "model lists " << n << " speakers for " << o.num_classes << " classes";
   speakers_.resize(n);
   for (auto &s : speakers_) ReadToken(is, binary, &s);
-  net_.reset(new StaticTdnn(cfg, o));
-  ReadTensorTable(is, binary, "Params", net_->Params(), &net_->ParamBuffer());
-  ReadTensorTable(is, binary, "State", net_->State(), &net_->StateBuffer());
+  net_.reset();
+  super_.reset();
+  if (kind_ == ModelKind::kSupernet) {
+    super_.reset(new Supernet(o, shape));
+    ReadTensorTable(is, binary, "Params", super_->Params(), &super_->ParamBuffer());
+    ReadTensorTable(is, binary, "State", super_->State(), &super_->StateBuffer());
+  } else {
+    net_.reset(new StaticTdnn(cfg, o));
+    ReadTensorTable(is, binary, "Params", net_->Params(), &net_->ParamBuffer());
+    ReadTensorTable(is, binary, "State", net_->State(), &net_->StateBuffer());
+  }
   train_ = TrainState();
   if (PeekToken(is, binary) == 'T') {
     train_.Read(is, binary);
-    int64_t np = net_->Params().TotalSize();
+    const int64_t np = ParamBuffer().Size();
     if (!train_.adam_m.empty() && (static_cast<int64_t>(train_.adam_m.size()) != np ||
                                    static_cast<int64_t>(train_.adam_v.size()) != np))
       TD_ERR << "<TrainState> optimizer moments have the wrong size";
@@ -358,11 +451,17 @@ void NnetModel::Read(std::istream &is, bool binary) {
 }
 
 std::string NnetModel::Info() const {
-  const StaticTdnn &net = Net();
-  const StaticTdnnOptions &o = net.Options();
+  const StaticTdnnOptions &o = NetOptions();
+  const ParamTable &params = super_ ? super_->Params() : Net().Params();
+  const ParamTable &state = super_ ? super_->State() : Net().State();
   std::ostringstream os;
   os << "kind " << ModelKindName(kind_) << "\n";
-  os << "config " << net.Config().ToString() << "\n";
+  if (super_) {
+    os << "shape " << super_->Shape().ToString() << "\n";
+    os << "largest " << super_->Largest().ToString() << "\n";
+  } else {
+    os << "config " << Net().Config().ToString() << "\n";
+  }
   os << "input-dim " << o.input_dim << "\nembedding-dim " << o.embed_dim << "\n";
   os << "num-classes " << o.num_classes << "\n";
   os << "aam margin " << o.aam.margin << " scale " << o.aam.scale << "\n";
@@ -370,22 +469,35 @@ std::string NnetModel::Info() const {
   os << "num-speakers " << speakers_.size();
   if (!speakers_.empty()) os << " (" << speakers_.front() << " .. " << speakers_.back() << ")";
   os << "\n";
-  int64_t head = 0;
-  int hi = net.Params().Find("head.weight");
-  if (hi >= 0) head = net.Params().Entry(hi).size;
-  os << "num-params " << net.Params().NumElements() - head << " (+" << head
-     << " AAM head)\n";
-  os << "num-tensors " << net.Params().Size() << " params, " << net.State().Size() << " state\n";
-  for (int i = 0; i < net.Params().Size(); i++) {
-    const ParamEntry &e = net.Params().Entry(i);
+  int64_t head = 0, transforms = 0;
+  int hi = params.Find("head.weight");
+  if (hi >= 0) head = params.Entry(hi).size;
+  for (int i = 0; i < params.Size(); i++) {
+    const std::string &n = params.Entry(i).name;
+    if (n.size() > 4 && (n.compare(n.size() - 4, 4, ".k53") == 0 ||
+                         n.compare(n.size() - 4, 4, ".k31") == 0))
+      transforms += params.Entry(i).size;
+  }
+  os << "num-params " << params.NumElements() - head - transforms << " (+" << head
+     << " AAM head";
+  if (super_) os << ", +" << transforms << " kernel transforms";
+  os << ")\n";
+  os << "num-tensors " << params.Size() << " params, " << state.Size() << " state\n";
+  for (int i = 0; i < params.Size(); i++) {
+    const ParamEntry &e = params.Entry(i);
     os << "  param " << e.name << " " << ShapeString(e.shape) << "\n";
   }
-  if (train_.present)
+  if (super_) {
+    for (const char *st : {"largest", "kernel", "depth", "width1", "width2"})
+      os << "space " << SearchSpace::Named(st, super_->Shape()).Describe() << "\n";
+  }
+  if (train_.present) {
     os << "train-state stage " << (train_.stage.empty() ? "none" : train_.stage) << " step "
        << train_.step << "/" << train_.total_steps << " seed " << train_.seed << "\n"
        << "train-options " << train_.options << "\n";
-  else
+  } else {
     os << "train-state none\n";
+  }
   return os.str();
 }
 

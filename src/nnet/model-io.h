@@ -1,14 +1,17 @@
-// model-io.h: the model files of tdnas: a static subnet (or, once the supernet exists, the
-// supernet) with what it needs at run time, in Kaldi's binary object style, readable in text.
+// model-io.h: the model files of tdnas: a static subnet or the weight-sharing supernet, with
+// what it needs at run time, in Kaldi's binary object style, readable in text.
 //
 // Layout (tokens + Kaldi matrices/vectors; `nnet-copy --binary=false` prints it):
-//   <TdnasNnet> <Version> 1 <Kind> static
+//   <TdnasNnet> <Version> 1 <Kind> static|supernet
 //   <Config> 2-64-64-64-3-3-3-128                      (static: the subnet it is)
+//   <Shape> <MaxWidth> 512 <MaxCatWidth> 1536 </Shape> (supernet instead: its size)
 //   <NetOptions> <InputDim> 80 <EmbedDim> 192 <AttentionDim> 128 <NumClasses> N
 //     <BnMomentum> 0.1 <BnEps> 1e-05 <MinVar> 1e-09 <AamMargin> 0.2 <AamScale> 30 </NetOptions>
 //   <FrontEnd> <FeatureType> fbank <FeatureDim> 80 <Cmn> T <FeatureConfig> n tok.. </FrontEnd>
 //   <Speakers> n spk1 spk2 ...                         (class id = position)
 //   <Params> n  (<T> name <Shape> [ dims ] FM/FV ...)* </Params>
+//                                 (supernet: the largest net's tensors, then every "<conv>.k53"
+//                                  and "<conv>.k31" kernel transform, nnet/supernet.h)
 //   <State> n   (the BN running statistics, same encoding) </State>
 //   [<TrainState> ... </TrainState>]                   (checkpoints only, see TrainState)
 //   </TdnasNnet>
@@ -36,6 +39,7 @@
 #include "nnet/param-table.h"
 #include "nnet/static-tdnn.h"
 #include "nnet/subnet-config.h"
+#include "nnet/supernet.h"
 
 namespace tdnas {
 namespace nnet {
@@ -89,12 +93,31 @@ class NnetModel {
   NnetModel() {}
   // A freshly initialised static model (weights from seed).
   NnetModel(const SubnetConfig &cfg, const StaticTdnnOptions &opts, uint64 seed);
+  // A freshly initialised supernet of the given shape (shared weights from seed as the
+  // largest static net's, kernel transforms at identity).
+  NnetModel(const SupernetShape &shape, const StaticTdnnOptions &opts, uint64 seed);
 
   ModelKind Kind() const { return kind_; }
   bool IsStatic() const { return kind_ == ModelKind::kStatic; }
+  bool IsSupernet() const { return kind_ == ModelKind::kSupernet; }
+  // The static network; TD_ERR for a supernet ("give --subnet=CONFIG").
   const SubnetConfig &Config() const { return Net().Config(); }
   StaticTdnn &Net();
   const StaticTdnn &Net() const;
+  // The supernet; TD_ERR for a static model.
+  Supernet &Super();
+  const Supernet &Super() const;
+  // Either kind: the network options, and the buffers the optimizer and checkpoints see.
+  const StaticTdnnOptions &NetOptions() const;
+  Buffer &ParamBuffer();
+  Buffer &GradBuffer();
+  // A human-readable name of the network: the static config, or "supernet <shape>".
+  std::string Describe() const;
+  // Makes this the static model of cfg: a supernet materialises it (weights through the
+  // kernel transforms, BN statistics of its slices; no recalibration); a static model must
+  // already be cfg (TD_ERR otherwise). Front end and speakers stay; training state is dropped
+  // when the network changes.
+  void CutSubnet(const SubnetConfig &cfg);
   FrontEndInfo &FrontEnd() { return front_end_; }
   const FrontEndInfo &FrontEnd() const { return front_end_; }
   std::vector<std::string> &Speakers() { return speakers_; }
@@ -115,6 +138,7 @@ class NnetModel {
  private:
   ModelKind kind_ = ModelKind::kStatic;
   std::unique_ptr<StaticTdnn> net_;
+  std::unique_ptr<Supernet> super_;
   FrontEndInfo front_end_;
   std::vector<std::string> speakers_;
   TrainState train_;
