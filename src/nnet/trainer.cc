@@ -5,9 +5,11 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <random>
 #include <sstream>
 
 #include "nnet/parallel.h"
+#include "nnet/train-data.h"
 #include "util/options-itf.h"
 
 namespace tdnas {
@@ -62,11 +64,13 @@ std::string TrainerOptions::ToString() const {
 Trainer::Trainer(const TrainerOptions &opts, NnetModel *model, TrainData *data, bool resume)
     : opts_(opts), model_(model), data_(data) {
   opts_.Validate();
-  StaticTdnn &net = model_->Net();
-  if (net.Options().num_classes <= 0) TD_ERR << "the model has no AAM head: cannot train it";
-  if (static_cast<int32>(data_->Speakers().size()) != net.Options().num_classes)
+  const StaticTdnnOptions &nopts = model_->NetOptions();
+  if (nopts.num_classes <= 0) TD_ERR << "the model has no AAM head: cannot train it";
+  if (static_cast<int32>(data_->Speakers().size()) != nopts.num_classes)
     TD_ERR << "data has " << data_->Speakers().size() << " speakers, the model's head has "
-           << net.Options().num_classes << " classes";
+           << nopts.num_classes << " classes";
+  if (model_->IsSupernet())
+    space_.reset(new SearchSpace(SearchSpace::Named(opts_.stage, model_->Super().Shape())));
   model_->FrontEnd().CheckFeatureDim(data_->Dim(), "training data");
   const int64 bpe = data_->BatchesPerEpoch();
   total_steps_ = bpe * opts_.num_epochs;
@@ -78,7 +82,7 @@ Trainer::Trainer(const TrainerOptions &opts, NnetModel *model, TrainData *data, 
   AdamOptions ao;
   ao.weight_decay = opts_.weight_decay;
   ao.decoupled = opts_.adamw;
-  const int64 np = net.ParamBuffer().Size();
+  const int64 np = model_->ParamBuffer().Size();
   adam_.reset(new Adam(ao, Device::kCpu, np));
   if (model_->IsStatic() && opts_.dynamic_walks > 1)
     TD_WARN << "--dynamic-walks=" << opts_.dynamic_walks
@@ -138,9 +142,38 @@ double Now() {
 }
 }  // namespace
 
+StaticTdnn *Trainer::NetFor(const SubnetConfig &cfg) {
+  const std::string key = cfg.ToString();
+  cache_clock_++;
+  for (CachedNet &c : cache_)
+    if (c.key == key) {
+      c.last_used = cache_clock_;
+      return c.net.get();
+    }
+  // At most max(2, walks) nets (each holds its activations: hundreds of MB at batch 64).
+  const size_t cap = static_cast<size_t>(std::max(2, opts_.dynamic_walks));
+  if (cache_.size() >= cap) {
+    size_t lru = 0;
+    for (size_t i = 1; i < cache_.size(); i++)
+      if (cache_[i].last_used < cache_[lru].last_used) lru = i;
+    cache_.erase(cache_.begin() + lru);
+  }
+  CachedNet c;
+  c.key = key;
+  c.net.reset(new StaticTdnn(cfg, model_->Super().Options()));
+  c.last_used = cache_clock_;
+  cache_.push_back(std::move(c));
+  return cache_.back().net.get();
+}
+
 std::vector<EpochSummary> Trainer::Run() {
   std::vector<EpochSummary> epochs;
-  StaticTdnn &net = model_->Net();
+  const bool super = model_->IsSupernet();
+  if (super)
+    TD_LOG << "training the supernet (" << model_->Super().Shape().ToString() << "), stage "
+           << space_->Describe() << "; " << opts_.dynamic_walks << " subnet(s) per step";
+  else
+    TD_LOG << "training the " << model_->Describe();
   const int64 bpe = data_->BatchesPerEpoch();
   const int64 end = opts_.max_steps > 0 ? std::min(opts_.max_steps, total_steps_) : total_steps_;
   if (step_ >= end) {
@@ -156,26 +189,46 @@ std::vector<EpochSummary> Trainer::Run() {
   double win_loss = 0, win_correct = 0, ep_loss = 0, ep_correct = 0;
   int64 win_steps = 0, ep_steps = 0;
   TrainBatch batch;
+  SubnetConfig cfg;
   while (step_ < end) {
     data_->Next(&batch);
     TD_ASSERT(batch.index == step_ % bpe && batch.epoch == step_ / bpe);
     Tensor x(batch.feats.data(), {nb, dim, nf});
-    net.ZeroGrad();
-    const int walks = model_->IsStatic() ? 1 : opts_.dynamic_walks;
+    model_->GradBuffer().SetZero();
+    const int walks = super ? opts_.dynamic_walks : 1;
+    // The step's subnets: a generator seeded by (seed, step), so a resumed run draws the same.
+    std::mt19937_64 rng(MixSeed(static_cast<uint64>(opts_.seed), 7, static_cast<uint64>(step_)));
+    if (super) step_cfgs_.emplace_back();
     double loss = 0;
     int64 correct = 0;
     for (int w = 0; w < walks; w++) {
+      StaticTdnn *net = nullptr;
+      if (super) {
+        space_->SampleConfig(&rng, &cfg);
+        step_cfgs_.back().push_back(cfg);
+        net = NetFor(cfg);
+        model_->Super().Materialize(net);
+        net->ZeroGrad();
+      } else {
+        net = &model_->Net();
+      }
       int64 c = 0;
-      const double l = net.ForwardLoss(x, batch.labels.data(), true, &c);
+      const double l = net->ForwardLoss(x, batch.labels.data(), true, &c);
       if (!std::isfinite(l))
         TD_ERR << "loss is " << l << " at step " << step_ + 1 << " (epoch " << batch.epoch + 1
-               << ", batch " << batch.index + 1 << "): diverged; lower --lr or check the data";
-      net.Backward(1.0f);
+               << ", batch " << batch.index + 1 << ")"
+               << (super ? " of subnet " + cfg.ToString() : std::string())
+               << ": diverged; lower --lr or check the data";
+      net->Backward(1.0f);
+      if (super) {
+        model_->Super().ScatterGrad(*net);
+        model_->Super().ScatterState(*net);
+      }
       loss += l / walks;
       correct += c;
     }
     const double lr = lr_->At(step_);
-    adam_->Update(static_cast<float>(lr), net.GradBuffer(), &net.ParamBuffer());
+    adam_->Update(static_cast<float>(lr), model_->GradBuffer(), &model_->ParamBuffer());
     step_++;
     const double acc = static_cast<double>(correct) / (static_cast<double>(nb) * walks);
     step_losses_.push_back(loss);

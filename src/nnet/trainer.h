@@ -1,7 +1,18 @@
 // trainer.h: the training loop of nnet-train-supernet: batches from TrainData, forward and
-// backward of the network (several sampled subnets per step once the supernet exists),
-// one Adam step with the cyclic triangular2 learning rate, progress logs, checkpoints and
-// exact resume.
+// backward of the network (a static subnet, or several sampled subnets of the supernet per
+// step), one Adam step with the cyclic triangular2 learning rate, progress logs, checkpoints
+// and exact resume.
+//
+// Supernet step (progressive shrinking, spec section 3): --dynamic-walks subnets are drawn
+// from the stage's space (SearchSpace::Named(stage, shape), each dimension independent and
+// uniform; stage largest = only the largest net); for each, Materialize() into a static net,
+// forward/backward on the step's batch, ScatterGrad() (accumulating: the gradients of the
+// walks add up, as the reference's repeated loss.backward() does) and ScatterState() (its BN
+// running statistics back into the supernet's slices, so the next walk sees them); then one
+// Adam step on the supernet's buffers (every element, like torch.optim.Adam on the full
+// tensors: unused slices get zero gradient but still weight decay and momentum).
+// Materialised nets are kept in a small cache keyed by config, so a config seen again (always,
+// in stage largest) reuses its buffers and activation arena.
 //
 // Determinism: the batch of step s is batch s of the data stream (TrainData: a function of
 // (seed, epoch, index)); the subnets of step s are drawn from a generator seeded with
@@ -24,6 +35,7 @@
 #include "nnet/adam.h"
 #include "nnet/lr-schedule.h"
 #include "nnet/model-io.h"
+#include "nnet/search-space.h"
 #include "nnet/train-data.h"
 
 namespace tdnas {
@@ -73,8 +85,12 @@ class Trainer {
   // Loss and accuracy of every step run in this call (for tests).
   const std::vector<double> &StepLosses() const { return step_losses_; }
   const std::vector<double> &StepAccuracies() const { return step_accs_; }
+  // The subnets trained at each step of this call (supernet training; for tests).
+  const std::vector<std::vector<SubnetConfig>> &StepConfigs() const { return step_cfgs_; }
 
  private:
+  // A static net of cfg for materialisation (from the cache, or new).
+  StaticTdnn *NetFor(const SubnetConfig &cfg);
   TrainerOptions opts_;
   NnetModel *model_;
   TrainData *data_;
@@ -82,6 +98,15 @@ class Trainer {
   std::unique_ptr<Adam> adam_;
   std::unique_ptr<CyclicLr> lr_;
   std::vector<double> step_losses_, step_accs_;
+  std::vector<std::vector<SubnetConfig>> step_cfgs_;
+  std::unique_ptr<SearchSpace> space_;   // supernet: the stage's space
+  struct CachedNet {
+    std::string key;
+    std::unique_ptr<StaticTdnn> net;
+    int64 last_used = 0;
+  };
+  std::vector<CachedNet> cache_;
+  int64 cache_clock_ = 0;
 };
 
 }  // namespace nnet

@@ -16,7 +16,10 @@ int main(int argc, char *argv[]) {
     using namespace tdnas::nnet;
     const char *usage =
         "Train an EfficientTDNN model with AAM-softmax on random feature crops: one stage of\n"
-        "progressive shrinking for a supernet, or a single static subnet (fine-tuning).\n"
+        "progressive shrinking for a supernet (--stage: each step trains --dynamic-walks\n"
+        "subnets sampled from the stage's space, largest|kernel|depth|width1|width2), or a\n"
+        "single static subnet (a static model, or --subnet=CONFIG cut from a supernet and\n"
+        "written as a static model: fine-tuning).\n"
         "Speakers are mapped to class ids (sorted) and stored in the model. Checkpoints\n"
         "(model + optimizer state) are written atomically; --resume continues one exactly.\n"
         "Usage: nnet-train-supernet [options] <supernet-in> <feats-rspecifier> "
@@ -52,13 +55,13 @@ int main(int argc, char *argv[]) {
     NnetModel model;
     ReadNnetModel(resume.empty() ? model_in : resume, &model);
     if (!subnet.empty()) {
-      SubnetConfig cfg = ParseSubnetConfig(subnet);
-      if (model.IsStatic() && cfg != model.Config())
-        TD_ERR << "--subnet=" << subnet << " but the input is the static model "
-               << model.Config().ToString();
+      // Fine-tuning: a supernet is cut to this subnet (its weights and BN statistics), which
+      // is then trained alone and written as a static model.
+      const bool was_super = model.IsSupernet();
+      model.CutSubnet(ParseSubnetConfig(subnet));
+      if (was_super) TD_LOG << "fine-tuning the subnet " << model.Config().ToString()
+                            << " cut from the supernet";
     }
-    if (!model.IsStatic())
-      TD_ERR << "supernet training is not available in this build yet";
     AamOptions aam;
     aam.margin = topts.aam_margin;
     aam.scale = topts.aam_scale;
