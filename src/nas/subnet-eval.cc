@@ -79,6 +79,29 @@ SubnetResult SubnetEvaluator::Evaluate(const SubnetConfig &cfg) const {
 }
 
 void SupernetFromModel(const nnet::NnetModel &model, nnet::Supernet *supernet) {
+  if (model.IsSupernet()) {
+    // A supernet model: its shape decides (a scaled supernet replaces *supernet, keeping its
+    // options); every tensor but the AAM head (when *supernet has none) is copied.
+    const nnet::Supernet &src = model.Super();
+    if (supernet->Shape() != src.Shape())
+      *supernet = nnet::Supernet(supernet->Options(), src.Shape());
+    nnet::Supernet &s = const_cast<nnet::Supernet &>(src);
+    for (int pass = 0; pass < 2; ++pass) {
+      const nnet::ParamTable &ft = pass ? src.State() : src.Params();
+      const nnet::ParamTable &tt = pass ? supernet->State() : supernet->Params();
+      const nnet::Buffer &fb = pass ? s.StateBuffer() : s.ParamBuffer();
+      nnet::Buffer &tb = pass ? supernet->StateBuffer() : supernet->ParamBuffer();
+      for (int i = 0; i < tt.Size(); ++i) {
+        const int j = ft.Find(tt.Entry(i).name);
+        if (j < 0 || ft.Entry(j).shape != tt.Entry(i).shape)
+          TD_ERR << "supernet tensor " << tt.Entry(i).name << " is missing or has another shape";
+        std::memcpy(tb.Data() + tt.Entry(i).offset, fb.Data() + ft.Entry(j).offset,
+                    sizeof(float) * tt.Entry(i).size);
+      }
+    }
+    TD_VLOG(1) << "supernet (" << src.Shape().ToString() << ") from a supernet model";
+    return;
+  }
   const nnet::StaticTdnn &net = model.Net();
   if (!model.IsStatic() || net.Config() != nnet::Supernet::LargestConfig())
     TD_ERR << "need a supernet or a static model of the largest config ("

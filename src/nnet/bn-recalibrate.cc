@@ -5,6 +5,7 @@
 
 #include "nnet/search-space.h"
 #include "nnet/train-data.h"
+#include "util/kaldi-table.h"
 #include "util/options-itf.h"
 
 namespace tdnas {
@@ -22,6 +23,24 @@ void BnRecalibrateOptions::Register(OptionsItf *opts) {
 void BnRecalibrateOptions::Validate() const {
   if (num_batches < 0 || batch_size < 2) TD_ERR << "bad recalibration batch options";
   if (min_frames < 1 || max_frames < min_frames) TD_ERR << "bad recalibration crop lengths";
+}
+
+int64 ReadRecalibrationUtterances(const std::string &rspecifier, int32 num_utts, int32 seed,
+                                  std::vector<Matrix<float>> *utts) {
+  if (num_utts < 1) TD_ERR << "need at least one recalibration utterance";
+  utts->clear();
+  std::mt19937_64 rng(MixSeed(static_cast<uint64>(seed), 5));
+  int64 seen = 0;
+  for (SequentialBaseFloatMatrixReader reader(rspecifier); !reader.Done(); reader.Next(), seen++) {
+    if (static_cast<int32>(utts->size()) < num_utts) {
+      utts->push_back(reader.Value());
+    } else {
+      const uint64 j = UniformInt(&rng, static_cast<uint64>(seen + 1));
+      if (j < static_cast<uint64>(num_utts)) (*utts)[j] = reader.Value();
+    }
+  }
+  if (utts->empty()) TD_ERR << "no features in " << rspecifier;
+  return seen;
 }
 
 void RecalibrateBn(const std::vector<Matrix<float>> &utts, bool cmn,

@@ -15,6 +15,7 @@
 #ifndef TDNAS_NNET_BN_RECALIBRATE_H_
 #define TDNAS_NNET_BN_RECALIBRATE_H_
 
+#include <string>
 #include <vector>
 
 #include "matrix/kaldi-matrix.h"
@@ -35,6 +36,13 @@ struct BnRecalibrateOptions {
   void Register(OptionsItf *opts);
   void Validate() const;
 };
+
+// Reads a seeded uniform random subset of at most num_utts utterances of a feature table
+// (reservoir sampling in table order, generator MixSeed(seed, 5)): the recalibration set of
+// nnet-sample-subnet and nnet-extract-embeddings, so both pick the same utterances for the
+// same options. Returns the number of utterances in the table; TD_ERR if it has none.
+int64 ReadRecalibrationUtterances(const std::string &rspecifier, int32 num_utts, int32 seed,
+                                  std::vector<Matrix<float>> *utts);
 
 // utts: the recalibration utterances, (T, dim) each. cmn: per-crop mean subtraction.
 void RecalibrateBn(const std::vector<Matrix<float>> &utts, bool cmn,

@@ -29,12 +29,7 @@ int main(int argc, char *argv[]) {
     gpu::SelectDevice(use_gpu);
     NnetModel model;
     ReadNnetModel(po.GetArg(1), &model);
-    if (!subnet.empty()) {
-      SubnetConfig cfg = ParseSubnetConfig(subnet);
-      if (model.IsStatic() && cfg != model.Config())
-        TD_ERR << "model is the static subnet " << model.Config().ToString()
-               << "; it cannot materialise " << cfg.ToString();
-    }
+    if (!subnet.empty()) model.CutSubnet(ParseSubnetConfig(subnet));
     if (!keep_train_state) {
       model.Train().adam_m.clear();
       model.Train().adam_v.clear();

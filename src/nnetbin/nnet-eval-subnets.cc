@@ -104,7 +104,7 @@ int main(int argc, char *argv[]) {
 
     nnet::NnetModel model;
     nnet::ReadNnetModel(model_rx, &model);
-    nnet::StaticTdnnOptions nopts = model.Net().Options();
+    nnet::StaticTdnnOptions nopts = model.NetOptions();   // static or supernet
     nopts.num_classes = 0;
     nnet::Supernet supernet(nopts);
     SupernetFromModel(model, &supernet);

@@ -26,7 +26,8 @@ int main(int argc, char *argv[]) {
         "written as a standalone static model. With --list, print the configs (CONFIG MACS\n"
         "PARAMS) and write nothing.\n"
         "Usage: nnet-sample-subnet [options] <model-in> <model-out>\n"
-        "   or: nnet-sample-subnet --list --random=N [options]\n"
+        "   or: nnet-sample-subnet --list --random=N [options] [<model-in>]\n"
+        "(a supernet's --random space is scaled to its shape)\n"
         "e.g.: nnet-sample-subnet --subnet=small --recalibrate-rspecifier=scp:train/feats.scp "
         "supernet.mdl small.mdl\n";
     ParseOptions po(usage);
@@ -58,10 +59,17 @@ int main(int argc, char *argv[]) {
     }
     gpu::SelectDevice(use_gpu);
     SetNumThreads(num_threads);
+    // The model (when given) first: a supernet's shape scales the --random space.
+    NnetModel model;
+    SupernetShape shape;
+    if (po.NumArgs() >= 1) {
+      ReadNnetModel(po.GetArg(1), &model);
+      if (model.IsSupernet()) shape = model.Super().Shape();
+    }
     std::vector<SubnetConfig> cfgs;
     if (!subnet.empty()) cfgs.push_back(ParseSubnetConfig(subnet));
     if (random > 0) {
-      SearchSpace sp = SearchSpace::Named(space);
+      SearchSpace sp = SearchSpace::Named(space, shape);
       std::mt19937_64 rng(static_cast<uint64>(seed));
       SubnetConfig c;
       for (int64 tries = 0; static_cast<int32>(cfgs.size()) < random + (subnet.empty() ? 0 : 1); tries++) {
@@ -83,27 +91,11 @@ int main(int argc, char *argv[]) {
       }
       return 0;
     }
-    NnetModel model;
-    ReadNnetModel(po.GetArg(1), &model);
-    const SubnetConfig &cfg = cfgs[0];
-    if (model.IsStatic() && cfg != model.Config())
-      TD_ERR << "the input is the static subnet " << model.Config().ToString()
-             << " (the weight-sharing supernet is not available in this build yet); cannot cut "
-             << cfg.ToString();
+    const SubnetConfig cfg = cfgs[0];
+    model.CutSubnet(cfg);   // materialise from a supernet; a static model must be cfg
     if (!recal.empty()) {
-      // A seeded random subset of the keys (reservoir sampling over the table).
       std::vector<Matrix<float>> utts;
-      std::mt19937_64 rng(MixSeed(static_cast<uint64>(ropts.seed), 5));
-      int64 seen = 0;
-      for (SequentialBaseFloatMatrixReader reader(recal); !reader.Done(); reader.Next(), seen++) {
-        if (static_cast<int32>(utts.size()) < num_utts) {
-          utts.push_back(reader.Value());
-        } else {
-          uint64 j = UniformInt(&rng, static_cast<uint64>(seen + 1));
-          if (j < static_cast<uint64>(num_utts)) utts[j] = reader.Value();
-        }
-      }
-      if (utts.empty()) TD_ERR << "no features in " << recal;
+      const int64 seen = ReadRecalibrationUtterances(recal, num_utts, ropts.seed, &utts);
       model.FrontEnd().CheckFeatureDim(utts[0].NumCols(), recal);
       RecalibrateBn(utts, model.FrontEnd().cmn, ropts, &model.Net());
       TD_LOG << "BN statistics recalibrated on " << utts.size() << " of " << seen << " utterances";
