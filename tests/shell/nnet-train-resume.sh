@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Checkpoints and --resume: (1) a run stopped with --max-steps and continued with --resume ends
-# with a model file byte-identical to an uninterrupted run (one thread); (2) kill -9 at random
+# with a model file byte-identical to an uninterrupted run (one thread), for a static net and
+# (1b) for a scaled supernet in stage width2 with 3 dynamic walks per step; (2) kill -9 at random
 # moments of a run that checkpoints every step (a 4-block 256-wide net, ~25 MB checkpoints,
 # so kills land inside writes too) never leaves a corrupt checkpoint: after every kill the checkpoint
 # is absent or loads, and resuming from the survivor still reaches the uninterrupted run's
@@ -43,6 +44,24 @@ grep -q "options differ" $tmp/err || fail "no 'options differ' ERROR"
 # NaN: a huge learning rate makes the loss non-finite; the ERROR names the step.
 if train --lr=1e30 --lr-min=1e30 $tmp/s.mdl $tmp/nan.mdl 2>$tmp/err; then fail "NaN training succeeded"; fi
 grep -qE "ERROR.*loss is (nan|-nan|inf|-inf) at step [0-9]+" $tmp/err || { cat $tmp/err; fail "no NaN ERROR naming the step"; }
+
+# (1b) a scaled supernet, stage width2 with 3 dynamic walks per step (materialise, accumulate,
+# scatter grads and BN statistics): stopped at step 3 and resumed, it ends with the bytes of
+# the uninterrupted run; a different --dynamic-walks on resume is an ERROR.
+nnet-init-supernet --num-speakers=4 --max-width=16 --max-cat-width=48 $tmp/sn.mdl 2>/dev/null
+sw=(--stage=width2 --dynamic-walks=3)
+train "${sw[@]}" $tmp/sn.mdl $tmp/snref.mdl 2>/dev/null
+train "${sw[@]}" --max-steps=3 $tmp/sn.mdl $tmp/snpart.mdl 2>/dev/null
+info=$(nnet-info $tmp/snpart.mdl.ckpt 2>/dev/null)
+grep -q "^kind supernet" <<<"$info" || fail "supernet checkpoint is not a supernet"
+grep -q "stage width2 step 3/8" <<<"$info" || fail "supernet checkpoint not at step 3"
+train "${sw[@]}" --resume=$tmp/snpart.mdl.ckpt $tmp/sn.mdl $tmp/snpart.mdl 2>$tmp/log || { cat $tmp/log; fail "supernet resume"; }
+cmp $tmp/snref.mdl $tmp/snpart.mdl || fail "resumed supernet differs from the uninterrupted run"
+cmp $tmp/snref.mdl.ckpt $tmp/snpart.mdl.ckpt || fail "resumed supernet checkpoint differs"
+if train --stage=width2 --dynamic-walks=2 --resume=$tmp/snpart.mdl.ckpt $tmp/sn.mdl $tmp/x.mdl 2>$tmp/err; then
+  fail "supernet resume with other walks accepted"; fi
+grep -q "options differ" $tmp/err || fail "no 'options differ' ERROR (supernet)"
+echo "supernet width2 x3 walks: resumed run identical to the uninterrupted one"
 
 # (2) a wider net, checkpoint every step, killed at moments spread over the run's duration.
 nnet-init-supernet --num-speakers=4 --subnet=4-256-256-256-256-256-5-5-5-5-5-768 $tmp/big.mdl 2>/dev/null
