@@ -150,8 +150,10 @@ StaticTdnn *Trainer::NetFor(const SubnetConfig &cfg) {
       c.last_used = cache_clock_;
       return c.net.get();
     }
-  // At most max(2, walks) nets (each holds its activations: hundreds of MB at batch 64).
-  const size_t cap = static_cast<size_t>(std::max(2, opts_.dynamic_walks));
+  // At most `walks` nets: each holds its activation arena (~800 MB for the 128/384 largest
+  // at batch 64 x 200), and outside stage largest a config rarely comes back; the old net is
+  // freed before the new one is built.
+  const size_t cap = static_cast<size_t>(opts_.dynamic_walks);
   if (cache_.size() >= cap) {
     size_t lru = 0;
     for (size_t i = 1; i < cache_.size(); i++)
