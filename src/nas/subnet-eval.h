@@ -60,9 +60,11 @@ class SubnetEvaluator {
   SubnetEvalOptions opts_;
 };
 
-// Fills a supernet from a model file's network: a supernet model, or a static model of the
-// largest config (e.g. stage 0 of training), whose tensors are the supernet's shared weights
-// (the kernel transforms stay at identity, so every subnet's kernels are centre slices).
+// Fills a supernet from a model file's network: a supernet model (of any shape: *supernet is
+// rebuilt with the model's shape, keeping its options, e.g. no AAM head), or a static model of
+// the paper's largest config (e.g. stage 0 of training), whose tensors are the supernet's
+// shared weights (the kernel transforms stay at identity, so every subnet's kernels are centre
+// slices).
 // TD_ERR for a static model of any other config.
 void SupernetFromModel(const nnet::NnetModel &model, nnet::Supernet *supernet);
 
