@@ -9,9 +9,10 @@ using namespace tdnas;
 int main(int argc, char *argv[]) {
   return RunMain(argc, argv, [&]() -> int {
     const char *usage =
-        "Apply sliding-window cepstral mean (and optionally variance)\n"
-        "normalization per utterance.  If center == false, window is to the left\n"
-        "of the current frame; if center == true, it is centered on the current frame.\n"
+        "Normalise each utterance's features against a moving window: every frame has the\n"
+        "mean of the frames in its window subtracted (and, with --norm-vars, is divided by\n"
+        "their standard deviation). The window trails the frame, or is centred on it with\n"
+        "--center=true. Empty matrices are skipped with a warning.\n"
         "Usage: apply-cmvn-sliding [options] <feats-rspecifier> <feats-wspecifier>\n"
         "e.g.: apply-cmvn-sliding --norm-vars=false --center=true --cmn-window=300 "
         "ark:feats.ark ark:cmn.ark\n";

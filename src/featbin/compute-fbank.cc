@@ -41,7 +41,7 @@ int main(int argc, char *argv[]) {
     mallopt(M_MMAP_THRESHOLD, 256 << 20);
     mallopt(M_TRIM_THRESHOLD, 512 << 20);
     const char *usage =
-        "Create Mel-filter bank (FBANK) feature files.\n"
+        "Compute log mel filter-bank features, one matrix (frames x bins) per audio item.\n"
         "Usage:  compute-fbank [options...] <wav-rspecifier> <feats-wspecifier>\n"
         "e.g.: compute-fbank --num-mel-bins=80 --dither=0 scp:wav.scp ark:feats.ark\n"
         "Audio: anything libsndfile reads (WAV 8/16/24/32-bit/float, FLAC, OGG, ...); wav.scp\n"
@@ -56,25 +56,27 @@ int main(int argc, char *argv[]) {
         utt2dur_wspecifier;
     int32 channel = -1, num_threads = 1;
     fbank_opts.Register(&po);
-    po.Register("output-format", &output_format, "Format of the output files [kaldi]");
-    po.Register("subtract-mean", &subtract_mean, "Subtract mean of each feature file [CMS]; "
-                "not recommended to do it this way. ");
+    po.Register("output-format", &output_format, "Output file format; only \"kaldi\" "
+                "(Kaldi matrices) is implemented");
+    po.Register("subtract-mean", &subtract_mean, "Remove each utterance's mean from every "
+                "feature dimension (whole-utterance CMN); apply-cmvn-sliding is the usual "
+                "alternative");
     po.Register("norm-vars", &norm_vars, "(tdnas) With --subtract-mean, also divide each "
                 "dimension by its per-utterance standard deviation (sqrt(var + eps))");
     po.Register("norm-vars-epsilon", &norm_vars_epsilon, "(tdnas) eps for --norm-vars "
                 "(torch.nn.InstanceNorm1d uses 1e-5)");
-    po.Register("vtln-warp", &vtln_warp, "Vtln warp factor (only applicable if vtln-map not "
-                "specified)");
-    po.Register("vtln-map", &vtln_map_rspecifier, "Map from utterance or speaker-id to vtln "
-                "warp factor (rspecifier)");
-    po.Register("utt2spk", &utt2spk_rspecifier, "Utterance to speaker-id map (if doing VTLN and "
-                "you have warps per speaker)");
-    po.Register("channel", &channel, "Channel to extract (-1 -> expect mono, 0 -> left, 1 -> "
-                "right)");
-    po.Register("min-duration", &min_duration, "Minimum duration of segments to process (in "
-                "seconds).");
-    po.Register("write-utt2dur", &utt2dur_wspecifier, "Wspecifier to write duration of each "
-                "utterance in seconds, e.g. 'ark,t:utt2dur'.");
+    po.Register("vtln-warp", &vtln_warp, "One VTLN frequency warp factor for every utterance "
+                "(1 = no warping); ignored when --vtln-map is given");
+    po.Register("vtln-map", &vtln_map_rspecifier, "Rspecifier of per-utterance warp factors "
+                "(per-speaker with --utt2spk); an utterance with no entry is skipped");
+    po.Register("utt2spk", &utt2spk_rspecifier, "Rspecifier mapping utterance to speaker, so "
+                "that --vtln-map is looked up by speaker; needs --vtln-map");
+    po.Register("channel", &channel, "Channel of the audio to use: 0 = first (left), 1 = "
+                "second (right); -1 expects mono and takes channel 0 with a warning otherwise");
+    po.Register("min-duration", &min_duration, "Skip, with a warning, audio shorter than this "
+                "many seconds (0 keeps everything)");
+    po.Register("write-utt2dur", &utt2dur_wspecifier, "If set, also write each processed "
+                "utterance's duration in seconds to this wspecifier (e.g. ark,t:utt2dur)");
     po.Register("num-threads", &num_threads, "(tdnas) Number of utterances computed in "
                 "parallel; output order is the input order");
     po.Read(argc, argv);

@@ -9,21 +9,20 @@ using namespace tdnas;
 int main(int argc, char *argv[]) {
   return RunMain(argc, argv, [&]() -> int {
     const char *usage =
-        "This program reads input features and writes out, for each utterance,\n"
-        "a vector of floats that are 1.0 if we judge the frame voiced and 0.0\n"
-        "otherwise.  The algorithm is very simple and is based on thresholding\n"
-        "the log mel energy (and taking the consensus of threshold decisions\n"
-        "within a window centered on the current frame).  See the options for\n"
-        "more details, and egs/sid/s1/run.sh for examples; this program is\n"
-        "intended for use in speaker-ID.\n"
+        "Energy-based voice activity detection for speaker recognition. Reads features\n"
+        "whose column 0 is log energy (e.g. compute-fbank --use-energy=true) and writes,\n"
+        "per utterance, one float per frame: 1.0 for a voiced frame, 0.0 otherwise. A frame\n"
+        "counts as voiced when enough of the frames around it are louder than a threshold\n"
+        "tied to the utterance's mean energy (the --vad-* options). Feed the result to\n"
+        "select-voiced-frames.\n"
         "\n"
         "Usage: compute-vad [options] <feats-rspecifier> <vad-wspecifier>\n"
         "e.g.: compute-vad scp:feats.scp ark:vad.ark\n";
     ParseOptions po(usage);
     bool omit_unvoiced_utts = false;
     po.Register("omit-unvoiced-utts", &omit_unvoiced_utts,
-                "If true, do not write out voicing information for utterances that were "
-                "judged 100% unvoiced.");
+                "Write nothing for an utterance in which no frame is voiced (by default its "
+                "all-zero vector is written)");
     VadEnergyOptions opts;
     opts.Register(&po);
     po.Read(argc, argv);

@@ -9,27 +9,29 @@ using namespace tdnas;
 int main(int argc, char *argv[]) {
   return RunMain(argc, argv, [&]() -> int {
     const char *usage =
-        "Copy features [and possibly change format]\n"
+        "Copy feature matrices, e.g. to turn an archive into ark+scp, binary into text,\n"
+        "or float into Kaldi's compressed format.\n"
         "Usage: copy-feats [options] <feature-rspecifier> <feature-wspecifier>\n"
         "or:   copy-feats [options] <feats-rxfilename> <feats-wxfilename>\n"
-        "e.g.: copy-feats ark:- ark,scp:foo.ark,foo.scp\n"
-        " or: copy-feats ark:foo.ark ark,t:txt.ark\n"
+        "e.g.: compute-fbank scp:wav.scp ark:- | copy-feats ark:- ark,scp:fbank.ark,fbank.scp\n"
+        " or: copy-feats scp:feats.scp ark,t:- | less\n"
         " or: copy-feats --compress=true ark:raw.ark ark,scp:feats.ark,feats.scp\n"
         "See also: copy-matrix, feat-to-len, feat-to-dim\n";
     ParseOptions po(usage);
     bool binary = true, compress = false;
     int32 compression_method_in = 1;
     std::string num_frames_wspecifier;
-    po.Register("binary", &binary, "Binary-mode output (not relevant if writing to archive)");
-    po.Register("compress", &compress, "If true, write output in compressed form (only "
-                "currently supported for wxfilename, i.e. archive/script, output)");
+    po.Register("binary", &binary, "Single-file output only: false writes text. Tables "
+                "follow their wspecifier (ark,t: for text)");
+    po.Register("compress", &compress, "Store the output in Kaldi's lossy compressed matrix "
+                "format (tables and single files; readers decompress transparently)");
     po.Register("compression-method", &compression_method_in,
-                "Only relevant if --compress=true; the method (1 through 7) to compress the "
-                "matrix.  Search for CompressionMethod in src/matrix/compressed-matrix.h.");
+                "With --compress: 1 auto (2 if more than 8 rows, else 3), 2 speech-feature "
+                "(per-column 8-bit), 3 16-bit, 4 16-bit integers, 5 8-bit, 6 8-bit integers "
+                "0..255, 7 8-bit on [0, 1]");
     po.Register("write-num-frames", &num_frames_wspecifier,
-                "Wspecifier to write length in frames of each utterance. e.g. 'ark,t:"
-                "utt2num_frames'.  Only applicable if writing tables, not when this program "
-                "is writing individual files.  See also feat-to-len.");
+                "If set, also write each matrix's number of rows (frames) to this "
+                "wspecifier, e.g. ark,t:utt2num_frames; tables only");
     po.Read(argc, argv);
     if (po.NumArgs() != 2) {
       po.PrintUsage();

@@ -8,16 +8,17 @@ using namespace tdnas;
 int main(int argc, char *argv[]) {
   return RunMain(argc, argv, [&]() -> int {
     const char *usage =
-        "Copy vectors of integers, or archives of vectors of integers \n"
-        "(e.g. alignments)\n"
+        "Copy integer vectors (for example alignments), either a whole table or a single\n"
+        "file, optionally converting between binary and text.\n"
         "\n"
         "Usage: copy-int-vector [options] (vector-in-rspecifier|vector-in-rxfilename) "
         "(vector-out-wspecifier|vector-out-wxfilename)\n"
-        " e.g.: copy-int-vector --binary=false foo -\n"
-        "   copy-int-vector ark:1.ali ark,t:-\n";
+        " e.g.: copy-int-vector --binary=false lengths.vec -\n"
+        "   copy-int-vector ark:ali.ark ark,scp:ali_copy.ark,ali_copy.scp\n";
     ParseOptions po(usage);
     bool binary = true;
-    po.Register("binary", &binary, "Write in binary mode (only relevant if output is a wxfilename)");
+    po.Register("binary", &binary, "Single-file output only: false writes "
+                "text. Tables follow their wspecifier (ark,t: for text)");
     po.Read(argc, argv);
     if (po.NumArgs() != 2) {
       po.PrintUsage();

@@ -12,12 +12,14 @@ struct CopyMatrixTransform {
   float scale = 1.0f, apply_power = 1.0f;
   bool apply_log = false, apply_exp = false;
   void Register(OptionsItf *opts) {
-    opts->Register("scale", &scale, "This option can be used to scale the matrices being copied.");
-    opts->Register("apply-log", &apply_log, "This option can be used to apply log on the matrices. "
-                   "Must be avoided if matrix has negative quantities.");
-    opts->Register("apply-exp", &apply_exp, "This option can be used to apply exp on the matrices");
-    opts->Register("apply-power", &apply_power, "This option can be used to apply a power on the "
-                   "matrices");
+    opts->Register("scale", &scale, "Multiply every element by this, after the other "
+                   "transforms (1 = unchanged)");
+    opts->Register("apply-log", &apply_log, "Replace every element by its natural log (NaN "
+                   "for negative and -inf for zero elements); not with --apply-exp");
+    opts->Register("apply-exp", &apply_exp, "Replace every element x by e^x; not with "
+                   "--apply-log");
+    opts->Register("apply-power", &apply_power, "Raise every element to this power, after "
+                   "log/exp and before --scale (1 = unchanged)");
   }
   void Apply(Matrix<float> *m) const {
     float *d = m->Data();
@@ -35,17 +37,19 @@ struct CopyMatrixTransform {
 int main(int argc, char *argv[]) {
   return RunMain(argc, argv, [&]() -> int {
     const char *usage =
-        "Copy matrices, or archives of matrices (e.g. features or transforms)\n"
-        "Also see copy-feats which has other format options\n"
+        "Copy float matrices (features, transforms, ...), a whole table or one file, with\n"
+        "optional element-wise log, exp, power and scaling, applied in that order.\n"
+        "For compressed output use copy-feats.\n"
         "\n"
         "Usage: copy-matrix [options] <matrix-in-rspecifier> <matrix-out-wspecifier>\n"
         "  or: copy-matrix [options] <matrix-in-rxfilename> <matrix-out-wxfilename>\n"
-        " e.g.: copy-matrix --binary=false 1.mat -\n"
-        "   copy-matrix ark:2.trans ark,t:-\n";
+        " e.g.: copy-matrix --binary=false lda.mat -\n"
+        "   copy-matrix --apply-exp=true ark:log_post.ark ark,t:-\n";
     ParseOptions po(usage);
     bool binary = true;
     CopyMatrixTransform tr;
-    po.Register("binary", &binary, "Write in binary mode (only relevant if output is a wxfilename)");
+    po.Register("binary", &binary, "Single-file output only: false writes "
+                "text. Tables follow their wspecifier (ark,t: for text)");
     tr.Register(&po);
     po.Read(argc, argv);
     if (po.NumArgs() != 2) {

@@ -8,17 +8,19 @@ using namespace tdnas;
 int main(int argc, char *argv[]) {
   return RunMain(argc, argv, [&]() -> int {
     const char *usage =
-        "Copy vectors, or archives of vectors (e.g. transition-accs; speaker vectors)\n"
+        "Copy float vectors (embeddings, VAD decisions, means, ...), a whole table or one\n"
+        "file, optionally scaled.\n"
         "\n"
         "Usage: copy-vector [options] (<vector-in-rspecifier>|<vector-in-rxfilename>) "
         "(<vector-out-wspecifier>|<vector-out-wxfilename>)\n"
-        " e.g.: copy-vector --binary=false 1.mat -\n"
-        "   copy-vector ark:2.trans ark,t:-\n";
+        " e.g.: copy-vector --binary=false mean.vec -\n"
+        "   copy-vector ark:xvector.ark ark,t:-\n";
     ParseOptions po(usage);
     bool binary = true;
     float scale = 1.0f;
-    po.Register("binary", &binary, "Write in binary mode (only relevant if output is a wxfilename)");
-    po.Register("scale", &scale, "This option can be used to scale the vectors being copied.");
+    po.Register("binary", &binary, "Single-file output only: false writes "
+                "text. Tables follow their wspecifier (ark,t: for text)");
+    po.Register("scale", &scale, "Multiply every element by this (1 = unchanged)");
     po.Read(argc, argv);
     if (po.NumArgs() != 2) {
       po.PrintUsage();

@@ -13,23 +13,24 @@ using namespace tdnas;
 int main(int argc, char *argv[]) {
   return RunMain(argc, argv, [&]() -> int {
     const char *usage =
-        "Extract segments from a large audio file in WAV format.\n"
+        "Cut the pieces listed in a Kaldi segments file out of longer recordings and write\n"
+        "each piece as a WAV item keyed by its segment id.\n"
         "Usage:  extract-segments [options] <wav-rspecifier> <segments-file> <wav-wspecifier>\n"
-        "e.g. extract-segments scp:wav.scp segments ark:- | <some-other-program>\n"
-        " segments-file format: each line is either\n"
-        "<segment-id> <recording-id> <start-time> <end-time>\n"
-        "e.g. call-861225-A-0050-0065 call-861225-A 5.0 6.5\n"
-        "or (less frequently, and not supported in scripts):\n"
-        "<segment-id> <wav-file-name> <start-time> <end-time> <channel>\n"
-        "where <channel> will normally be 0 (left) or 1 (right)\n"
-        "e.g. call-861225-A-0050-0065 call-861225 5.0 6.5 1\n"
-        "And <end-time> of -1 means the segment runs till the end of the WAV file\n";
+        "e.g.: extract-segments scp:wav.scp segments ark:- | compute-fbank ark:- ark:feats.ark\n"
+        "Each line of <segments-file> is\n"
+        "  <segment-id> <recording-id> <start-time> <end-time> [<channel>]\n"
+        "with times in seconds and <recording-id> a key of <wav-rspecifier>, e.g.\n"
+        "  spk1-rec7-000150-000420 spk1-rec7 1.50 4.20\n"
+        "An <end-time> of -1 means the end of the recording. Without <channel> every channel\n"
+        "is kept; with it (0 = first) only that one.\n";
     ParseOptions po(usage);
     float min_segment_length = 0.1f, max_overshoot = 0.5f;
     po.Register("min-segment-length", &min_segment_length,
-                "Minimum segment length in seconds (reject shorter segments)");
-    po.Register("max-overshoot", &max_overshoot, "End segments overshooting audio by less than "
-                "this (in seconds) are truncated, else rejected.");
+                "Segments shorter than this many seconds (after any end-time clipping) are "
+                "skipped with a warning");
+    po.Register("max-overshoot", &max_overshoot, "Seconds an end time may lie past the end of "
+                "the recording: within this the segment is clipped to the recording, beyond "
+                "it the segment is skipped");
     po.Read(argc, argv);
     if (po.NumArgs() != 3) {
       po.PrintUsage();

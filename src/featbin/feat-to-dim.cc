@@ -8,12 +8,11 @@ using namespace tdnas;
 int main(int argc, char *argv[]) {
   return RunMain(argc, argv, [&]() -> int {
     const char *usage =
-        "Reads an archive of features.  If second argument is wxfilename, writes\n"
-        "the feature dimension of the first feature file; if second argument is\n"
-        "wspecifier, writes an archive of the feature dimension, indexed by utterance\n"
-        "id.\n"
+        "Report the number of columns (feature dimension) of feature matrices. With a\n"
+        "plain output file (or - for stdout) only the first matrix is read and its\n"
+        "dimension written as one number; with a wspecifier, one integer per utterance.\n"
         "Usage: feat-to-dim [options] <feat-rspecifier> (<dim-wspecifier>|<dim-wxfilename>)\n"
-        "e.g.: feat-to-dim scp:feats.scp -\n";
+        "e.g.: feat-to-dim scp:data/train/feats.scp -\n";
     ParseOptions po(usage);
     po.Read(argc, argv);
     if (po.NumArgs() != 2) {

@@ -10,13 +10,12 @@ using namespace tdnas;
 int main(int argc, char *argv[]) {
   return RunMain(argc, argv, [&]() -> int {
     const char *usage =
-        "Reads an archive of features and writes a corresponding archive\n"
-        "that maps utterance-id to utterance length in frames, or (with\n"
-        "one argument) print to stdout the total number of frames in the\n"
-        "input archive.\n"
+        "Report the number of rows (frames) of feature matrices: with an output\n"
+        "wspecifier, one integer per utterance (the usual utt2num_frames); with no output\n"
+        "argument, the total over all utterances, printed on stdout.\n"
         "Usage: feat-to-len [options] <in-rspecifier> [<out-wspecifier>]\n"
-        "e.g.: feat-to-len scp:feats.scp ark,t:feats.lengths\n"
-        "or: feat-to-len scp:feats.scp\n";
+        "e.g.: feat-to-len scp:data/train/feats.scp ark,t:data/train/utt2num_frames\n"
+        "or: feat-to-len scp:data/train/feats.scp\n";
     ParseOptions po(usage);
     po.Read(argc, argv);
     if (po.NumArgs() != 1 && po.NumArgs() != 2) {

@@ -9,13 +9,13 @@ using namespace tdnas;
 int main(int argc, char *argv[]) {
   return RunMain(argc, argv, [&]() -> int {
     const char *usage =
-        "Select a subset of frames of the input files, based on the output of\n"
-        "compute-vad or a similar program (a vector of length num-frames,\n"
-        "containing 1.0 for voiced, 0.0 for unvoiced).  Caution: this is\n"
-        "mostly useful only in speaker identification applications.\n"
+        "Drop unvoiced frames: for each utterance keep, in order, the feature rows whose\n"
+        "value in the VAD vector (as written by compute-vad: one float per frame) is not 0.\n"
+        "Utterances without a VAD vector, with a frame-count mismatch or with no voiced\n"
+        "frame are skipped with a warning.\n"
         "Usage: select-voiced-frames [options] <feats-rspecifier> "
         " <vad-rspecifier> <feats-wspecifier>\n"
-        "E.g.: select-voiced-frames [options] scp:feats.scp scp:vad.scp ark:-\n";
+        "e.g.: select-voiced-frames scp:feats.scp scp:vad.scp ark:voiced.ark\n";
     ParseOptions po(usage);
     po.Read(argc, argv);
     if (po.NumArgs() != 3) {

@@ -10,11 +10,12 @@ using namespace tdnas;
 int main(int argc, char *argv[]) {
   return RunMain(argc, argv, [&]() -> int {
     const char *usage =
-        "Copy wave file or archives of wave files (written as 16-bit PCM WAV)\n"
+        "Copy audio, a whole table or a single file; any format libsndfile reads goes in,\n"
+        "16-bit PCM WAV comes out (e.g. to turn a wav.scp of FLAC or pipes into an archive).\n"
         "Usage: wav-copy [options] <wav-rspecifier> <wav-wspecifier>\n"
         "  or:  wav-copy [options] <wav-rxfilename> <wav-wxfilename>\n"
-        "e.g. wav-copy foo.flac foo.wav\n"
-        "     wav-copy scp:wav.scp ark:wav.ark\n";
+        "e.g.: wav-copy id10001.flac id10001.wav\n"
+        "  or: wav-copy scp:wav.scp ark,scp:wav.ark,wav_ark.scp\n";
     ParseOptions po(usage);
     po.Read(argc, argv);
     if (po.NumArgs() != 2) {

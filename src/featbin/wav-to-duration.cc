@@ -11,14 +11,14 @@ using namespace tdnas;
 int main(int argc, char *argv[]) {
   return RunMain(argc, argv, [&]() -> int {
     const char *usage =
-        "Read wav files and output an archive consisting of a single float:\n"
-        "the duration of each one in seconds.\n"
+        "Write each audio item's length in seconds (samples / sample rate) as one float\n"
+        "per key, e.g. to make utt2dur; logs the mean, shortest and longest.\n"
         "Usage:  wav-to-duration [options...] <wav-rspecifier> <duration-wspecifier>\n"
-        "E.g.: wav-to-duration scp:wav.scp ark,t:-\n";
+        "e.g.: wav-to-duration scp:data/train/wav.scp ark,t:data/train/utt2dur\n";
     ParseOptions po(usage);
     bool read_entire_file = false;
-    po.Register("read-entire-file", &read_entire_file, "Accepted for Kaldi compatibility "
-                "(the whole file is always decoded, so the duration is always exact)");
+    po.Register("read-entire-file", &read_entire_file, "Has no effect, kept so Kaldi scripts "
+                "run: the audio is always decoded in full, so durations are always exact");
     po.Read(argc, argv);
     if (po.NumArgs() != 2) {
       po.PrintUsage();
