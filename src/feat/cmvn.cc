@@ -9,16 +9,19 @@
 namespace tdnas {
 
 void SlidingWindowCmnOptions::Register(OptionsItf *opts) {
-  opts->Register("cmn-window", &cmn_window, "Window in frames for running average CMN "
-                 "computation");
-  opts->Register("min-cmn-window", &min_window, "Minimum CMN window used at start of decoding "
-                 "(adds latency only at start). Only applicable if center == false, ignored if "
-                 "center==true");
-  opts->Register("max-warnings", &max_warnings, "Maximum warnings to report per utterance. 0 to "
-                 "disable, -1 to show all.");
-  opts->Register("norm-vars", &normalize_variance, "If true, normalize variance to one.");
-  opts->Register("center", &center, "If true, use a window centered on the current frame (to "
-                 "the extent possible, modulo end effects). If false, window is to the left.");
+  opts->Register("cmn-window", &cmn_window, "Length in frames of the window whose mean "
+                 "(and variance) is removed from each frame (600 frames = 6 s at a 10 ms "
+                 "shift); shorter utterances use all their frames");
+  opts->Register("min-cmn-window", &min_window, "With --center=false, frames earlier than "
+                 "this use the statistics of the first min-cmn-window frames rather than only "
+                 "the few seen so far; not used with --center=true");
+  opts->Register("max-warnings", &max_warnings, "Per utterance, how many variance-flooring "
+                 "warnings to print: 0 prints none, -1 prints every one");
+  opts->Register("norm-vars", &normalize_variance, "Also divide by the standard deviation "
+                 "over the window (variance floored at 1e-10); false removes the mean only");
+  opts->Register("center", &center, "true: the window is centred on the current frame "
+                 "(moved inwards near the utterance edges); false: it ends at the current "
+                 "frame, so no future frames are used after the first --min-cmn-window");
 }
 
 void SlidingWindowCmnOptions::Check() const {

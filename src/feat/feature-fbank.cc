@@ -14,18 +14,20 @@ namespace tdnas {
 void FbankOptions::Register(OptionsItf *opts) {
   frame_opts.Register(opts);
   mel_opts.Register(opts);
-  opts->Register("use-energy", &use_energy, "Add an extra dimension with energy to the FBANK "
-                 "output.");
-  opts->Register("energy-floor", &energy_floor, "Floor on energy (absolute, not relative) in "
-                 "FBANK computation. Only makes a difference if --use-energy=true; only "
-                 "necessary if --dither=0.0.  Suggested values: 0.1 or 1.0");
-  opts->Register("raw-energy", &raw_energy, "If true, compute energy before preemphasis and "
-                 "windowing");
-  opts->Register("htk-compat", &htk_compat, "If true, put energy last.  Warning: not "
-                 "sufficient to get HTK compatible features (need to change other parameters).");
-  opts->Register("use-log-fbank", &use_log_fbank, "If true, produce log-filterbank, else "
-                 "produce linear.");
-  opts->Register("use-power", &use_power, "If true, use power, else use magnitude.");
+  opts->Register("use-energy", &use_energy, "Add the frame's log energy as an extra column "
+                 "(the first one; the last with --htk-compat)");
+  opts->Register("energy-floor", &energy_floor, "Lower bound on the energy column, given as a "
+                 "linear energy (1.0 floors the log energy at 0); 0 means no floor. Matters "
+                 "only with --use-energy, mostly with --dither=0");
+  opts->Register("raw-energy", &raw_energy, "Measure the energy right after DC removal, before "
+                 "pre-emphasis and the window; false measures the windowed frame");
+  opts->Register("htk-compat", &htk_compat, "Put the energy column last instead of first; "
+                 "nothing else about the output changes");
+  opts->Register("use-log-fbank", &use_log_fbank, "Output the natural log of each filter "
+                 "output (floored at FLT_EPSILON, or see --log-offset); false outputs the "
+                 "linear values");
+  opts->Register("use-power", &use_power, "Feed the filters the power spectrum |X|^2; false "
+                 "feeds them the magnitude |X|");
   opts->Register("log-offset", &log_offset, "(tdnas) If > 0, log(x + log-offset) instead of "
                  "log(max(x, FLT_EPSILON)) (the EfficientTDNN reference uses 1e-6)");
   opts->Register("waveform-scale", &waveform_scale, "(tdnas) Multiply the waveform by this "

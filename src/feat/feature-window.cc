@@ -15,31 +15,40 @@ namespace tdnas {
 
 void FrameExtractionOptions::Register(OptionsItf *opts) {
   opts->Register("sample-frequency", &samp_freq,
-                 "Waveform data sample frequency (must match the waveform file, if specified there)");
-  opts->Register("frame-length", &frame_length_ms, "Frame length in milliseconds");
-  opts->Register("frame-shift", &frame_shift_ms, "Frame shift in milliseconds");
+                 "Rate in Hz at which features are computed; audio at another rate is an error "
+                 "unless --allow-downsample or --allow-upsample lets it be resampled");
+  opts->Register("frame-length", &frame_length_ms, "Length of each analysis frame in ms "
+                 "(25 ms is 400 samples at 16 kHz)");
+  opts->Register("frame-shift", &frame_shift_ms, "Hop between the starts of consecutive frames "
+                 "in ms (10 ms gives 100 frames per second)");
   opts->Register("preemphasis-coefficient", &preemph_coeff,
-                 "Coefficient for use in signal preemphasis");
+                 "k in y[i] = x[i] - k*x[i-1], applied to each frame after DC removal; 0 turns "
+                 "pre-emphasis off (must lie in [0, 1])");
   opts->Register("remove-dc-offset", &remove_dc_offset,
-                 "Subtract mean from waveform on each frame");
-  opts->Register("dither", &dither, "Dithering constant (0.0 means no dither). If you turn this "
-                 "off, you should set the --energy-floor option, e.g. to 1.0 or 0.1");
-  opts->Register("window-type", &window_type, "Type of window (\"hamming\"|\"hanning\"|\"povey\"|"
-                 "\"rectangular\"|\"sine\"|\"blackman\")");
+                 "Subtract each frame's average sample value before energy, pre-emphasis and "
+                 "window");
+  opts->Register("dither", &dither, "Standard deviation of Gaussian noise added to each sample "
+                 "(in sample units, int16 scale by default), seeded per utterance so reruns "
+                 "match; 0 adds none, and digitally silent frames then sit at the log floor "
+                 "(see --energy-floor)");
+  opts->Register("window-type", &window_type, "Frame window: hamming, hanning, povey (Hann to "
+                 "the power 0.85), rectangular, sine or blackman");
   opts->Register("blackman-coeff", &blackman_coeff,
-                 "Constant coefficient for generalized Blackman window.");
+                 "a in the window a - 0.5cos(x) + (0.5 - a)cos(2x); read only with "
+                 "--window-type=blackman");
   opts->Register("round-to-power-of-two", &round_to_power_of_two,
-                 "If true, round window size to power of two by zero-padding input to FFT.");
-  opts->Register("snip-edges", &snip_edges, "If true, end effects will be handled by outputting "
-                 "only frames that completely fit in the file, and the number of frames depends "
-                 "on the frame-length.  If false, the number of frames depends only on the "
-                 "frame-shift, and we reflect the data at the ends.");
+                 "Zero-pad each frame to the next power of two for the FFT (400 -> 512 "
+                 "samples); false keeps the frame length as the FFT size");
+  opts->Register("snip-edges", &snip_edges, "true: keep only frames lying wholly inside the "
+                 "audio, 1 + (N - length) / shift of them (none if shorter than one frame); "
+                 "false: N / shift frames (rounded), frame t centred at (t + 0.5) * shift, "
+                 "samples beyond either end taken from the mirror image of the signal");
   opts->Register("allow-downsample", &allow_downsample,
-                 "If true, allow the input waveform to have a higher frequency than the specified "
-                 "--sample-frequency (and we'll downsample).");
+                 "Accept audio recorded above --sample-frequency and resample it down to that "
+                 "rate instead of failing");
   opts->Register("allow-upsample", &allow_upsample,
-                 "If true, allow the input waveform to have a lower frequency than the specified "
-                 "--sample-frequency (and we'll upsample).");
+                 "Accept audio recorded below --sample-frequency and resample it up to that "
+                 "rate instead of failing");
   opts->Register("center-pad", &center_pad, "(tdnas) Frames centred on t*shift, 1 + n/shift "
                  "frames, edges reflect-padded as torch.stft(center=True) does; overrides "
                  "--snip-edges");

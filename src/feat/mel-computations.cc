@@ -12,14 +12,15 @@
 namespace tdnas {
 
 void MelBanksOptions::Register(OptionsItf *opts) {
-  opts->Register("num-mel-bins", &num_bins, "Number of triangular mel-frequency bins");
-  opts->Register("low-freq", &low_freq, "Low cutoff frequency for mel bins");
-  opts->Register("high-freq", &high_freq,
-                 "High cutoff frequency for mel bins (if <= 0, offset from Nyquist)");
-  opts->Register("vtln-low", &vtln_low, "Low inflection point in piecewise linear VTLN warping "
-                 "function");
-  opts->Register("vtln-high", &vtln_high, "High inflection point in piecewise linear VTLN "
-                 "warping function (if negative, offset from high-mel-freq");
+  opts->Register("num-mel-bins", &num_bins, "Number of triangular mel filters, i.e. the "
+                 "feature dimension before any energy column (at least 3)");
+  opts->Register("low-freq", &low_freq, "Lower edge in Hz of the lowest mel filter");
+  opts->Register("high-freq", &high_freq, "Upper edge in Hz of the highest mel filter; 0 or "
+                 "less counts down from Nyquist (0 = Nyquist, -400 = Nyquist - 400 Hz)");
+  opts->Register("vtln-low", &vtln_low, "Lower knee in Hz of the piecewise-linear VTLN "
+                 "frequency warp; read only when a warp factor other than 1 is used");
+  opts->Register("vtln-high", &vtln_high, "Upper knee in Hz of the piecewise-linear VTLN "
+                 "frequency warp; a negative value counts down from Nyquist");
   opts->Register("mel-style", &mel_style, "(tdnas) \"kaldi\": triangles linear in mel over bins "
                  "[0, n/2); \"torchaudio\": triangles linear in Hz over bins [0, n/2] "
                  "(torchaudio.functional.melscale_fbanks, mel_scale=htk, norm=None)");

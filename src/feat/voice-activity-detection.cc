@@ -7,16 +7,18 @@ namespace tdnas {
 
 void VadEnergyOptions::Register(OptionsItf *opts) {
   opts->Register("vad-energy-threshold", &vad_energy_threshold,
-                 "Constant term in energy threshold for VAD (also see --vad-energy-mean-scale)");
+                 "Fixed part of the log-energy threshold; a frame is loud when feature column "
+                 "0 (log energy) exceeds this plus --vad-energy-mean-scale times the "
+                 "utterance's mean log energy");
   opts->Register("vad-energy-mean-scale", &vad_energy_mean_scale,
-                 "If this is set to s, to get the actual threshold we let m be the mean "
-                 "log-energy of the file, and use s*m + vad-energy-threshold");
+                 "Weight of the utterance's mean log energy in the threshold (0: the "
+                 "threshold is --vad-energy-threshold alone); must be >= 0");
   opts->Register("vad-frames-context", &vad_frames_context,
-                 "Number of frames of context on each side of central frame, in window for "
-                 "which energy is monitored");
+                 "Frames on each side of a frame whose loudness also counts in its decision "
+                 "(0: each frame decides alone); the window is cut at the utterance edges");
   opts->Register("vad-proportion-threshold", &vad_proportion_threshold,
-                 "Parameter controlling the proportion of frames within the window that need "
-                 "to have more energy than the threshold");
+                 "A frame is voiced when at least this fraction of the frames in its context "
+                 "window are loud; must lie in (0, 1)");
 }
 
 void ComputeVadEnergy(const VadEnergyOptions &opts, const Matrix<float> &feats,

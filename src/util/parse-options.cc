@@ -86,10 +86,13 @@ std::vector<std::string> ReadConfigFile(const std::string &filename) {
 
 ParseOptions::ParseOptions(const char *usage) : impl_(new Impl), usage_(usage) {
   impl_->registering_standard = true;
-  Register("config", &config_, "Configuration file to read (this option may be repeated)");
-  Register("print-args", &print_args_, "Print the command line arguments (to stderr)");
-  Register("help", &help_, "Print out usage message");
-  Register("verbose", &verbose_, "Verbose level (higher->more logging)");
+  Register("config", &config_, "File of --name=value lines ('#' starts a comment); may be "
+           "given several times, files are read in order and the command line overrides them");
+  Register("print-args", &print_args_, "Echo the program's command line on stderr before it "
+           "runs");
+  Register("help", &help_, "Show this text and exit");
+  Register("verbose", &verbose_, "Logging detail: 0 shows LOG/WARNING/ERROR only, N > 0 also "
+           "shows VLOG[1..N] lines");
   impl_->registering_standard = false;
 }
 
