@@ -22,7 +22,9 @@ struct AsNormOptions {
   int32 top_n = 300;  // the paper's setting for a 6000-utterance cohort
   void Register(OptionsItf *opts) {
     opts->Register("asnorm-top", &top_n,
-                   "Number of highest cohort scores per side used for AS-Norm statistics");
+                   "AS-Norm: how many of the highest cohort scores of each side "
+                   "(enroll, test) give its mean and std; at least 2, capped at the cohort "
+                   "size");
   }
 };
 

@@ -14,19 +14,20 @@ using namespace tdnas;
 int main(int argc, char *argv[]) {
   return RunMain(argc, argv, [&]() -> int {
     const char *usage =
-        "Computes Equal Error Rate.\n"
-        "Input is a series of lines, each with two fields.\n"
-        "The first field must be a numeric score, and the second\n"
-        "either the string 'target' or 'nontarget'.\n"
-        "The EER will be printed to the standard output.\n"
+        "Equal error rate of a verification system: the operating point where the miss\n"
+        "rate equals the false-alarm rate. Each input line is \"<score> target\" or\n"
+        "\"<score> nontarget\" (higher score = more likely the same speaker). The EER is\n"
+        "printed on stdout in percent, with no newline; the log line also gives the\n"
+        "threshold, and --p-target adds minDCF lines.\n"
         "\n"
         "Usage: compute-eer <scores-in>\n"
-        "e.g.: compute-eer -\n";
+        "e.g.: compute-eer exp/score_labels.txt\n"
+        " or:  paste -d' ' trials scores | awk '{print $6, $3}' | compute-eer -\n";
     std::string p_target_list;  // empty: Kaldi's behaviour (EER only)
     ParseOptions po(usage);
     po.Register("p-target", &p_target_list,
-                "If set (comma-separated list, e.g. 0.01,0.001), also log minDCF "
-                "(c-miss = c-fa = 1) for each prior (not in Kaldi's compute-eer)");
+                "(tdnas) Comma-separated target priors, e.g. 0.01,0.001: for each, also log "
+                "the normalised minDCF with c-miss = c-fa = 1. Empty: EER only");
     po.Read(argc, argv);
     if (po.NumArgs() != 1) {
       po.PrintUsage();
