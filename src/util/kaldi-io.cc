@@ -109,6 +109,8 @@ class FdStreamBuf : public std::streambuf {
     return traits_type::not_eof(c);
   }
   std::streamsize xsputn(const char *s, std::streamsize n) override {
+    // An empty write (e.g. a 0x0 matrix's data) may come with s == nullptr.
+    if (n <= 0) return 0;
     if (n < static_cast<std::streamsize>(epptr() - pptr())) {
       std::memcpy(pptr(), s, n);
       pbump(static_cast<int>(n));
