@@ -1,0 +1,274 @@
+#!/usr/bin/env bash
+# egs/voxceleb/v1/run.sh: EfficientTDNN on VoxCeleb, the paper's setting (../shared/spec/efficienttdnn.md):
+# a weight-sharing TDNN supernet trained on VoxCeleb2 dev through the five progressive-shrinking
+# stages, the Base / Mobile / Small subnets cut from it with BN recalibration, scored on the cleaned
+# VoxCeleb1 lists Vox1-O / E / H with cosine and AS-Norm, EER and minDCF (P_target 0.01).
+#
+#   egs/voxceleb/v1/run.sh [--stage N] [--stop-stage N] [--voxceleb1-root DIR] [--voxceleb2-root DIR]
+#                          [--musan-root DIR] [--rirs-root DIR] [--use-gpu yes] [options below]
+# Stages (each resumable with --stage N; the training stage also skips the sub-stages already done and
+# resumes an interrupted one from its checkpoint):
+#   0 data: VoxCeleb2 (training, m4a decoded through ffmpeg pipes) and VoxCeleb1 (all of it, with the
+#     trial lists veri_test2.txt / list_test_all2.txt / list_test_hard2.txt as Kaldi trials) from the
+#     official layouts; MUSAN / RIRS_NOISES lists and augmented copies of the training data (only if
+#     those corpora are there)
+#   1 features: 80-bin fbank + energy VAD, voiced frames only, compressed
+#   2 training list: utterances with >= --min-frames voiced frames (default 200 = 2 s, the first
+#     stage's crop: Kaldi's v2 keeps >= 4 s, the reference keeps everything and wrap-pads; longer
+#     crops of later stages are wrap-padded here too), speakers with >= --min-utts utterances
+#     (8, as Kaldi; augmented copies not counted); the AS-Norm cohort (--cohort-size clean VoxCeleb2 utterances)
+#   3 supernet training: largest -> kernel -> depth -> width1 -> width2 (batch 128, 2 s crops for the
+#     largest stage and 3 s after, Adam lr 1e-3 wd 2e-5, triangular2 half-cycle 8 epochs, 64 epochs
+#     per stage)
+#   4 subnets (default base, mobile, small) cut from the supernet, BN recalibrated on --recal-utts
+#     training utterances
+#   5 embeddings (whole utterances) of the VoxCeleb1 trial utterances and the cohort
+#   6 scoring: cosine and AS-Norm (top --asnorm-top cohort scores) on each trial list: EER, minDCF
+#   7 results table (exp/results.txt) and plot of EER against MACs (exp/eer_vs_macs.png)
+set -euo pipefail
+cd "$(dirname "$0")"
+. ./cmd.sh
+. ./path.sh
+
+stage=0
+stop_stage=7
+nj=40                       # parallel jobs for features and embeddings
+# Corpora, official layouts.
+voxceleb1_root=/export/corpora/VoxCeleb1   # {dev,test}/wav/<spk>/<video>/<n>.wav
+voxceleb1_trials_dir=       # where veri_test2.txt etc. are (default: the VoxCeleb1 root, or its meta/)
+voxceleb2_root=/export/corpora/VoxCeleb2   # {dev,test}/aac/<spk>/<video>/<n>.m4a
+voxceleb2_sets=dev          # VoxCeleb2 parts to train on (the paper: dev only; Kaldi's v2 adds test)
+musan_root=/export/corpora/musan           # augmentation is off when neither of these exists
+rirs_root=/export/corpora/RIRS_NOISES
+aug_copies=1                # augmented copies of the training data, kept beside the clean one
+# Training list and cohort.
+min_frames=200
+min_utts=8
+cohort_size=6000
+# Supernet and schedule (the reference's, spec section 3).
+supernet_opts=""            # e.g. "--max-width=128 --max-cat-width=384" for a scaled supernet
+batch_size=128
+crop_frames=200             # 2 s crops for the largest stage
+crop_frames_elastic=300     # 3 s crops for the elastic stages
+lr=0.001
+lr_min=0.00000001
+weight_decay=0.00002
+cycle_steps=0               # triangular2 half cycle in steps; 0 = 8 epochs
+epochs_largest=64
+epochs_elastic=64           # per elastic stage (kernel, depth, width1, width2)
+dynamic_walks=1
+seed=666
+train_opts=""               # more nnet-train-supernet options (e.g. "--checkpoint-every=1000")
+use_gpu=no                  # no|yes|optional, passed to the network binaries
+num_gpus=1
+num_threads=4               # CPU threads of the network computation (training, subnets)
+num_data_threads=4          # feature readers of the trainer
+# Subnets: names (base, mobile, small, largest, smallest) or name:config, e.g. "tiny:2-128-128-128-3-3-3-384".
+subnets="base mobile small"
+recal_utts=6000
+embed_opts=""               # more nnet-extract-embeddings options (e.g. "--segment-frames=400")
+embed_threads=1             # threads per embedding job (there are --nj of them on the CPU)
+asnorm_top=300
+p_target=0.01
+help_message="Usage: $0 [options]; options and defaults are listed at the top of $0, e.g.
+  $0 --voxceleb1-root /data/VoxCeleb1 --voxceleb2-root /data/VoxCeleb2 --musan-root /data/musan \\
+     --rirs-root /data/RIRS_NOISES --use-gpu yes --stage 0"
+. utils/parse_options.sh
+[ $# -eq 0 ] || { printf '%s\n' "$help_message" >&2; exit 1; }
+
+case $use_gpu in
+  true) use_gpu=yes;; false) use_gpu=no;;
+  no|yes|optional) ;;
+  *) echo "$0: --use-gpu must be no, yes or optional (got '$use_gpu')" >&2; exit 1;;
+esac
+if [ "$num_gpus" != 1 ]; then
+  echo "$0: --num-gpus $num_gpus: multi-GPU training is not implemented yet (nnet-train-supernet runs on" \
+       "one device); use --num-gpus 1 (several GPUs can still run the embedding jobs: --nj)" >&2
+  exit 1
+fi
+if [ $use_gpu = no ]; then gpu_cmd=$train_cmd; else gpu_cmd=$cuda_cmd; fi
+
+exp=exp
+mkdir -p $exp
+t_start=$(date +%s)
+log_stage() { echo "=== $(date +%T) stage $1: $2"; }
+run_stage() { [ $stage -le $1 ] && [ $stop_stage -ge $1 ]; }
+
+if run_stage 0; then
+  log_stage 0 "data: VoxCeleb2 ($voxceleb2_sets) for training, VoxCeleb1 and its trial lists, augmentation lists"
+  train_dirs=()
+  for set in $voxceleb2_sets; do
+    local/make_voxceleb2.sh $voxceleb2_root $set data/voxceleb2_$set
+    train_dirs+=(data/voxceleb2_$set)
+  done
+  utils/combine_data.sh data/voxceleb2_train "${train_dirs[@]}" > /dev/null
+  local/make_voxceleb1.sh ${voxceleb1_trials_dir:+--trials-dir "$voxceleb1_trials_dir"} \
+    $voxceleb1_root data/voxceleb1
+  # The training sources stage 1 computes features for: the clean data and its augmented copies.
+  echo data/voxceleb2_train > data/train_sources
+  rc=0
+  local/make_aug_lists.sh --musan-root "$musan_root" --rirs-root "$rirs_root" --seed $seed data/aug || rc=$?
+  if [ $rc -eq 0 ]; then
+    for c in $(seq $aug_copies); do
+      local/make_augmented_copy.sh data/voxceleb2_train data/aug/wav-augment.conf $c data/voxceleb2_train_aug$c
+      echo data/voxceleb2_train_aug$c >> data/train_sources
+    done
+  elif [ $rc -eq 2 ]; then
+    echo "$0: no MUSAN ($musan_root) or RIRS_NOISES ($rirs_root): training without augmentation"
+  else
+    exit $rc
+  fi
+fi
+
+if run_stage 1; then
+  log_stage 1 "features: fbank (+ energy for VAD), VAD, voiced frames, compression"
+  for d in $(cat data/train_sources) data/voxceleb1; do
+    local/make_fbank_vad.sh --nj $nj --cmd "$train_cmd" $d $exp/fbank/$(basename $d)
+  done
+  utils/combine_data.sh data/train_all $(cat data/train_sources) > /dev/null
+fi
+
+if run_stage 2; then
+  log_stage 2 "training list (>= $min_frames voiced frames, speakers with >= $min_utts utterances), cohort"
+  mkdir -p $exp/lists
+  awk -v m=$min_frames '$2 >= m {print $1}' data/train_all/utt2num_frames > $exp/lists/long_utts
+  # A speaker's utterances are counted once however many augmented copies they have.
+  utils/filter_scp.pl $exp/lists/long_utts data/train_all/utt2spk | \
+    awk -v m=$min_utts '{u[NR] = $1; s[NR] = $2; c = $1; sub(/-aug[0-9]+$/, "", c); if (!((c, $2) in seen)) n[$2]++; seen[c, $2] = 1}
+                        END {for (i = 1; i <= NR; i++) if (n[s[i]] >= m) print u[i]}' \
+    > $exp/lists/train_utts
+  [ -s $exp/lists/train_utts ] || { echo "$0: no training utterances left after filtering" >&2; exit 1; }
+  utils/subset_data_dir.sh --utt-list $exp/lists/train_utts data/train_all data/train > /dev/null
+  echo "training: $(wc -l < data/train/utt2spk) of $(wc -l < data/train_all/utt2spk) utterances," \
+       "$(wc -l < data/train/spk2utt) of $(wc -l < data/train_all/spk2utt) speakers"
+  # Cohort for AS-Norm: clean (not augmented) training utterances, at most --cohort-size.
+  grep -v -- '-aug[0-9]* ' data/train/utt2spk > $exp/lists/clean_utts || true
+  n=$(wc -l < $exp/lists/clean_utts)
+  [ $n -gt 0 ] || { echo "$0: no clean training utterance for the cohort" >&2; exit 1; }
+  [ $n -le $cohort_size ] || n=$cohort_size
+  utils/subset_data_dir.sh --utt-list $exp/lists/clean_utts data/train data/train_clean > /dev/null
+  utils/subset_data_dir.sh --seed $seed data/train_clean $n data/cohort
+fi
+
+if run_stage 3; then
+  log_stage 3 "supernet training: largest -> kernel -> depth -> width1 -> width2"
+  dir=$exp/supernet
+  mkdir -p $dir/log
+  num_spk=$(wc -l < data/train/spk2utt)
+  [ -f $dir/0.mdl ] || nnet-init-supernet $supernet_opts --num-speakers=$num_spk --seed=$seed $dir/0.mdl \
+    2> $dir/log/init.log || { cat $dir/log/init.log; exit 1; }
+  prev=$dir/0.mdl
+  i=1
+  for s in largest kernel depth width1 width2; do
+    out=$dir/$i.$s.mdl
+    if [ $s = largest ]; then frames=$crop_frames; epochs=$epochs_largest;
+    else frames=$crop_frames_elastic; epochs=$epochs_elastic; fi
+    if [ -f $out ]; then
+      echo "  stage $s: $out exists, skipped"
+    else
+      resume=""
+      [ -f $out.ckpt ] && { resume="--resume=$out.ckpt"; echo "  stage $s: resuming from $out.ckpt"; }
+      echo "  stage $s: $epochs epochs, ${frames}-frame crops; log: $dir/log/train.$s.log"
+      $gpu_cmd $dir/log/train.$s.log \
+        nnet-train-supernet --stage=$s --num-epochs=$epochs --crop-frames=$frames \
+          --batch-size=$batch_size --lr=$lr --lr-min=$lr_min --weight-decay=$weight_decay \
+          --cycle-steps=$cycle_steps --dynamic-walks=$dynamic_walks --seed=$seed \
+          --use-gpu=$use_gpu --num-threads=$num_threads --num-data-threads=$num_data_threads \
+          $train_opts $resume $prev scp:data/train/feats.scp ark:data/train/utt2spk $out
+      grep -E "epoch [0-9]+/[0-9]+ done" $dir/log/train.$s.log | tail -n 1 | sed 's/^.*) /  /' || true
+    fi
+    prev=$out
+    i=$((i + 1))
+  done
+  ln -sfn $(basename $prev) $dir/final.mdl
+fi
+
+# "name" (a named config) or "name:config" -> name and config.
+subnet_name() { echo ${1%%:*}; }
+subnet_config() { case $1 in *:*) echo ${1#*:};; *) echo $1;; esac; }
+
+if run_stage 4; then
+  log_stage 4 "subnets ($subnets) with BN recalibration on $recal_utts training utterances"
+  mkdir -p $exp/subnets/log
+  for entry in $subnets; do
+    name=$(subnet_name $entry); cfg=$(subnet_config $entry)
+    $gpu_cmd $exp/subnets/log/$name.log \
+      nnet-sample-subnet --subnet=$cfg --recalibrate-rspecifier=scp:data/train/feats.scp \
+        --recalibrate-utts=$recal_utts --recalibrate-seed=$seed --use-gpu=$use_gpu \
+        --num-threads=$num_threads $exp/supernet/final.mdl $exp/subnets/$name.mdl
+  done
+fi
+
+if run_stage 5; then
+  log_stage 5 "embeddings of the VoxCeleb1 trial utterances and the cohort"
+  # Only the utterances some trial list names.
+  cat data/voxceleb1/trials_* | awk '{print $1; print $2}' | sort -u > $exp/lists/trial_utts
+  utils/subset_data_dir.sh --utt-list $exp/lists/trial_utts data/voxceleb1 data/voxceleb1_trials > /dev/null
+  if [ $use_gpu = no ]; then embed_nj=$nj; else embed_nj=$num_gpus; fi
+  for entry in $subnets; do
+    name=$(subnet_name $entry)
+    for d in voxceleb1_trials cohort; do
+      dir=$exp/embeddings/$name/$d
+      n=$embed_nj; ns=$(wc -l < data/$d/spk2utt); [ $n -le $ns ] || n=$ns
+      mkdir -p $dir/log
+      utils/split_data.sh data/$d $n
+      $gpu_cmd JOB=1:$n $dir/log/extract.JOB.log \
+        nnet-extract-embeddings --use-gpu=$use_gpu --num-threads=$embed_threads $embed_opts \
+          $exp/subnets/$name.mdl scp:data/$d/split$n/JOB/feats.scp \
+          ark,scp:$PWD/$dir/emb.JOB.ark,$dir/emb.JOB.scp
+      for j in $(seq $n); do cat $dir/emb.$j.scp; done | sort -k1,1 > $dir/emb.scp
+      echo "  $name $d: $(wc -l < $dir/emb.scp) embeddings"
+    done
+  done
+fi
+
+lists=$(for x in O E H; do [ -f data/voxceleb1/trials_$x ] && echo $x; done || true)
+if run_stage 6; then
+  log_stage 6 "scoring: cosine and AS-Norm (top $asnorm_top) on Vox1-$(echo $lists | tr ' ' '/')"
+  for entry in $subnets; do
+    name=$(subnet_name $entry)
+    dir=$exp/scores/$name
+    emb=$exp/embeddings/$name
+    mkdir -p $dir/log
+    for x in $lists; do
+      nnet-eval-eer --permissive --p-target=$p_target data/voxceleb1/trials_$x \
+        scp:$emb/voxceleb1_trials/emb.scp > $dir/$x.cosine 2> $dir/log/$x.cosine.log \
+        || { cat $dir/log/$x.cosine.log; exit 1; }
+      nnet-eval-eer --permissive --p-target=$p_target --asnorm-top=$asnorm_top \
+        --cohort-rspecifier=scp:$emb/cohort/emb.scp data/voxceleb1/trials_$x \
+        scp:$emb/voxceleb1_trials/emb.scp > $dir/$x.asnorm 2> $dir/log/$x.asnorm.log \
+        || { cat $dir/log/$x.asnorm.log; exit 1; }
+      echo "  $name Vox1-$x cosine: $(cat $dir/$x.cosine)"
+      echo "  $name Vox1-$x AS-Norm: $(cat $dir/$x.asnorm)"
+    done
+  done
+fi
+
+if run_stage 7; then
+  log_stage 7 "results"
+  # field <file> <key>: the value of key=value in an nnet-eval-eer line ("-" if absent).
+  field() { [ -f $1 ] && tr ' ' '\n' < $1 | sed -n "s/^$2=//p" | grep . || echo -; }
+  {
+    printf "%-8s %-36s %9s %8s" subnet config MACs params
+    for x in $lists; do printf " %7s %8s %7s %8s" EER-$x DCF-$x EERas-$x DCFas-$x; done
+    printf "\n"
+    for entry in $subnets; do
+      name=$(subnet_name $entry); cfg=$(subnet_config $entry)
+      read -r macs params < <(nnet-count-macs --print-args=false --frames=301 --human $cfg 2>/dev/null | awk '{print $4, $5}')
+      [ $cfg != $name ] || cfg=$(nnet-info $exp/subnets/$name.mdl 2>/dev/null | awk '$1 == "config" {print $2}')
+      printf "%-8s %-36s %9s %8s" $name ${cfg:--} $macs $params
+      for x in $lists; do
+        d=$exp/scores/$name/$x
+        printf " %7s %8s %7s %8s" $(field $d.cosine eer) $(field $d.cosine mindcf@$p_target) \
+          $(field $d.asnorm eer) $(field $d.asnorm mindcf@$p_target)
+      done
+      printf "\n"
+    done
+    echo "# EER in %, minDCF at P_target $p_target (C_miss = C_fa = 1); 'as' = AS-Norm (top $asnorm_top," \
+         "cohort $(wc -l < data/cohort/utt2spk) VoxCeleb2 utterances); MACs at 301 frames (3 s)"
+  } | tee $exp/results.txt
+  utils/plot_results.py --title "EfficientTDNN subnets, Vox1-$(echo $lists | cut -d' ' -f1), cosine" \
+    $exp/results.txt $exp/eer_vs_macs.png || true
+  echo "table: $PWD/$exp/results.txt  plot: $PWD/$exp/eer_vs_macs.png"
+fi
+echo "=== done in $(( $(date +%s) - t_start )) s"
