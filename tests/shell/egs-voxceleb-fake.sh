@@ -7,8 +7,8 @@
 # small subnets given by option); the test checks each stage's outputs: data dirs and trials, ffmpeg
 # pipes, augmented copies, features, the short-utterance and small-speaker filters, the cohort, the
 # five stage models, subnets, embeddings, cosine and AS-Norm scores, and a results table with EER and
-# minDCF for Vox1-O/E/H. Then: a rerun of the training stage skips the finished sub-stages, and
-# --num-gpus 2 fails with a clear message.
+# minDCF for Vox1-O/E/H. Then: a rerun of stages 1-3 skips the finished parts (and re-writes a lost
+# stage model from its checkpoint, bit-identical), and --num-gpus 2 fails with a clear message.
 set -euo pipefail
 ROOT=${TDNAS_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 export PATH="$ROOT/bin:$ROOT/utils:$PATH"
@@ -162,9 +162,14 @@ done
 grep -q '^small  *2-16-16-16-3-3-3-48  *5.76M  *38.57K ' exp/results.txt || fail "MACs/params of small"
 if /usr/bin/python3 -c 'import matplotlib' 2> /dev/null; then [ -s exp/eer_vs_macs.png ] || fail "no plot"; fi
 
-# Resuming: the training stage again skips every finished sub-stage.
-./run.sh "${opts[@]}" --stage 3 --stop-stage 3 > $tmp/rerun.log 2>&1 || { cat $tmp/rerun.log; fail "rerun of stage 3"; }
-[ $(grep -c 'exists, skipped' $tmp/rerun.log) = 5 ] || { cat $tmp/rerun.log; fail "stage 3 rerun did not skip"; }
+# Resuming: the features and training stages again skip every finished part; a stage model lost
+# after its checkpoint was written is re-written from the checkpoint, to the same bytes.
+cp exp/supernet/5.width2.mdl $tmp/width2.mdl && rm exp/supernet/5.width2.mdl
+./run.sh "${opts[@]}" --stage 1 --stop-stage 3 > $tmp/rerun.log 2>&1 || { cat $tmp/rerun.log; fail "rerun of stages 1-3"; }
+[ $(grep -c 'features done .*skipped' $tmp/rerun.log) = 3 ] || { cat $tmp/rerun.log; fail "stage 1 rerun did not skip"; }
+[ $(grep -c 'exists, skipped' $tmp/rerun.log) = 4 ] || { cat $tmp/rerun.log; fail "stage 3 rerun did not skip"; }
+grep -q 'stage width2: resuming from exp/supernet/5.width2.mdl.ckpt' $tmp/rerun.log || fail "no resume"
+cmp -s exp/supernet/5.width2.mdl $tmp/width2.mdl || fail "resumed width2 model differs"
 # Several GPUs: a clear error.
 if ./run.sh --num-gpus 2 --stage 7 > $tmp/gpus.log 2>&1; then fail "--num-gpus 2 accepted"; fi
 grep -q 'multi-GPU training is not implemented' $tmp/gpus.log || fail "--num-gpus 2 message: $(cat $tmp/gpus.log)"

@@ -18,8 +18,8 @@
 #     crops of later stages are wrap-padded here too), speakers with >= --min-utts utterances
 #     (8, as Kaldi; augmented copies not counted); the AS-Norm cohort (--cohort-size clean VoxCeleb2 utterances)
 #   3 supernet training: largest -> kernel -> depth -> width1 -> width2 (batch 128, 2 s crops for the
-#     largest stage and 3 s after, Adam lr 1e-3 wd 2e-5, triangular2 half-cycle 8 epochs, 64 epochs
-#     per stage)
+#     largest stage and 3 s after, Adam lr 1e-3 wd 2e-5, triangular2 between 1e-8 and 1e-3 with a
+#     half-cycle of 8 epochs, 64 epochs per stage, seed 666), each stage from the previous one's weights
 #   4 subnets (default base, mobile, small) cut from the supernet, BN recalibrated on --recal-utts
 #     training utterances
 #   5 embeddings (whole utterances) of the VoxCeleb1 trial utterances and the cohort
@@ -53,7 +53,9 @@ crop_frames_elastic=300     # 3 s crops for the elastic stages
 lr=0.001
 lr_min=0.00000001
 weight_decay=0.00002
-cycle_steps=0               # triangular2 half cycle in steps; 0 = 8 epochs
+cycle_epochs=8              # triangular2 half cycle in epochs (steps = epochs x batches per epoch)
+cycle_steps=0               # ... or in steps, if > 0
+checkpoint_every=2000       # steps between checkpoints; an interrupted stage resumes from its last one
 epochs_largest=64
 epochs_elastic=64           # per elastic stage (kernel, depth, width1, width2)
 dynamic_walks=1
@@ -83,7 +85,7 @@ case $use_gpu in
 esac
 if [ "$num_gpus" != 1 ]; then
   echo "$0: --num-gpus $num_gpus: multi-GPU training is not implemented yet (nnet-train-supernet runs on" \
-       "one device); use --num-gpus 1 (several GPUs can still run the embedding jobs: --nj)" >&2
+       "one device); use --num-gpus 1" >&2
   exit 1
 fi
 if [ $use_gpu = no ]; then gpu_cmd=$train_cmd; else gpu_cmd=$cuda_cmd; fi
@@ -122,8 +124,14 @@ fi
 
 if run_stage 1; then
   log_stage 1 "features: fbank (+ energy for VAD), VAD, voiced frames, compression"
+  # A data dir whose features were finished by an earlier run is skipped (remove its .done to redo it).
   for d in $(cat data/train_sources) data/voxceleb1; do
-    local/make_fbank_vad.sh --nj $nj --cmd "$train_cmd" $d $exp/fbank/$(basename $d)
+    dir=$exp/fbank/$(basename $d)
+    if [ -f $dir/.done ] && [ $dir/.done -nt $d/wav.scp ] && [ -f $d/feats.scp ]; then
+      echo "  $d: features done ($dir/.done), skipped"; continue
+    fi
+    local/make_fbank_vad.sh --nj $nj --cmd "$train_cmd" $d $dir
+    touch $dir/.done
   done
   utils/combine_data.sh data/train_all $(cat data/train_sources) > /dev/null
 fi
@@ -155,6 +163,10 @@ if run_stage 3; then
   dir=$exp/supernet
   mkdir -p $dir/log
   num_spk=$(wc -l < data/train/spk2utt)
+  # The trainer's epoch is floor(utterances / batch size) batches.
+  steps=$cycle_steps
+  [ $steps -gt 0 ] || steps=$(( cycle_epochs * ($(wc -l < data/train/utt2spk) / batch_size) ))
+  [ $steps -gt 0 ] || { echo "$0: fewer training utterances than --batch-size $batch_size" >&2; exit 1; }
   [ -f $dir/0.mdl ] || nnet-init-supernet $supernet_opts --num-speakers=$num_spk --seed=$seed $dir/0.mdl \
     2> $dir/log/init.log || { cat $dir/log/init.log; exit 1; }
   prev=$dir/0.mdl
@@ -172,7 +184,7 @@ if run_stage 3; then
       $gpu_cmd $dir/log/train.$s.log \
         nnet-train-supernet --stage=$s --num-epochs=$epochs --crop-frames=$frames \
           --batch-size=$batch_size --lr=$lr --lr-min=$lr_min --weight-decay=$weight_decay \
-          --cycle-steps=$cycle_steps --dynamic-walks=$dynamic_walks --seed=$seed \
+          --cycle-steps=$steps --checkpoint-every=$checkpoint_every --dynamic-walks=$dynamic_walks --seed=$seed \
           --use-gpu=$use_gpu --num-threads=$num_threads --num-data-threads=$num_data_threads \
           $train_opts $resume $prev scp:data/train/feats.scp ark:data/train/utt2spk $out
       grep -E "epoch [0-9]+/[0-9]+ done" $dir/log/train.$s.log | tail -n 1 | sed 's/^.*) /  /' || true
