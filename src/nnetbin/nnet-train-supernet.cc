@@ -1,6 +1,10 @@
 // nnet-train-supernet: trains the model (a supernet stage, or one static subnet: fine-tuning)
 // on random crops of features with speaker labels.
+#include <climits>
 #include <sstream>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 #include "gpu/gpu-api.h"
 #include "nnet/model-io.h"
@@ -62,6 +66,17 @@ int main(int argc, char *argv[]) {
       if (was_super) TD_LOG << "fine-tuning the subnet " << model.Config().ToString()
                             << " cut from the supernet";
     }
+#if defined(__GLIBC__)
+    if (model.IsSupernet() && topts.stage != "largest") {
+      // These stages build a new materialised net (and its activation arena, hundreds of MB)
+      // most steps. glibc serves such blocks with mmap and returns them to the kernel when
+      // freed, so every step page-faulted its arena in again: keep freed memory in the heap
+      // (128/384 supernet, width2, batch 64 x 200, 30 steps: 2.5 s -> 0.35 s system time).
+      // Not in stage largest, whose one net is reused (there it would only raise peak RSS).
+      mallopt(M_MMAP_MAX, 0);
+      mallopt(M_TRIM_THRESHOLD, INT_MAX);
+    }
+#endif
     AamOptions aam;
     aam.margin = topts.aam_margin;
     aam.scale = topts.aam_scale;
