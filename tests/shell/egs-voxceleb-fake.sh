@@ -170,6 +170,16 @@ cp exp/supernet/5.width2.mdl $tmp/width2.mdl && rm exp/supernet/5.width2.mdl
 [ $(grep -c 'exists, skipped' $tmp/rerun.log) = 4 ] || { cat $tmp/rerun.log; fail "stage 3 rerun did not skip"; }
 grep -q 'stage width2: resuming from exp/supernet/5.width2.mdl.ckpt' $tmp/rerun.log || fail "no resume"
 cmp -s exp/supernet/5.width2.mdl $tmp/width2.mdl || fail "resumed width2 model differs"
+# --use-gpu optional reaches every network binary (jobs through $cuda_cmd, one embedding job per
+# GPU); without a GPU they fall back to the CPU and give the same scores as before.
+cp exp/scores/small/O.asnorm $tmp/small.O.asnorm
+./run.sh "${opts[@]}" --use-gpu optional --subnets small:2-16-16-16-3-3-3-48 --stage 4 --stop-stage 6 \
+  > $tmp/gpu.log 2>&1 || { tail $tmp/gpu.log; fail "--use-gpu optional"; }
+for f in exp/subnets/log/small.log exp/embeddings/small/cohort/log/extract.1.log exp/scores/small/log/O.asnorm.log; do
+  grep -q -- '--use-gpu=optional' $f || fail "--use-gpu not passed ($f)"; done
+if ! command -v nvidia-smi > /dev/null; then
+  cmp -s exp/scores/small/O.asnorm $tmp/small.O.asnorm || fail "CPU fallback of --use-gpu optional changed the scores"
+fi
 # Several GPUs: a clear error.
 if ./run.sh --num-gpus 2 --stage 7 > $tmp/gpus.log 2>&1; then fail "--num-gpus 2 accepted"; fi
 grep -q 'multi-GPU training is not implemented' $tmp/gpus.log || fail "--num-gpus 2 message: $(cat $tmp/gpus.log)"

@@ -243,10 +243,10 @@ if run_stage 6; then
     emb=$exp/embeddings/$name
     mkdir -p $dir/log
     for x in $lists; do
-      nnet-eval-eer --permissive --p-target=$p_target data/voxceleb1/trials_$x \
+      nnet-eval-eer --permissive --use-gpu=$use_gpu --p-target=$p_target data/voxceleb1/trials_$x \
         scp:$emb/voxceleb1_trials/emb.scp > $dir/$x.cosine 2> $dir/log/$x.cosine.log \
         || { cat $dir/log/$x.cosine.log; exit 1; }
-      nnet-eval-eer --permissive --p-target=$p_target --asnorm-top=$asnorm_top \
+      nnet-eval-eer --permissive --use-gpu=$use_gpu --p-target=$p_target --asnorm-top=$asnorm_top \
         --cohort-rspecifier=scp:$emb/cohort/emb.scp data/voxceleb1/trials_$x \
         scp:$emb/voxceleb1_trials/emb.scp > $dir/$x.asnorm 2> $dir/log/$x.asnorm.log \
         || { cat $dir/log/$x.asnorm.log; exit 1; }
