@@ -22,7 +22,7 @@ using nnet::Tensor;
 
 namespace {
 constexpr int32 kSlots = kTdnnMaxDepth + 1;
-constexpr int32 kVersion = 1;
+constexpr int32 kVersion = 2;  // 2: <MaxWidth>/<MaxCatWidth> (1: 512/1536)
 constexpr float kBnEps = 1e-5f, kBnMomentum = 0.1f;  // PyTorch BatchNorm1d defaults
 constexpr int32 kPredictChunk = 1024;                // rows per batched forward
 
@@ -61,7 +61,11 @@ std::string PredictorTrainOptions::ToString() const {
 
 AccuracyPredictor::AccuracyPredictor(const std::string &space_name, uint64 seed,
                                      int32 hidden_dim, int32 num_hidden)
-    : space_name_(space_name), hidden_dim_(hidden_dim), num_hidden_(num_hidden) {
+    : AccuracyPredictor(space_name, SupernetShape(), seed, hidden_dim, num_hidden) {}
+
+AccuracyPredictor::AccuracyPredictor(const std::string &space_name, const SupernetShape &shape,
+                                     uint64 seed, int32 hidden_dim, int32 num_hidden)
+    : space_name_(space_name), shape_(shape), hidden_dim_(hidden_dim), num_hidden_(num_hidden) {
   if (hidden_dim < 1 || num_hidden < 1)
     TD_ERR << "predictor needs hidden_dim >= 1 and num_hidden >= 1";
   Build();
@@ -80,7 +84,7 @@ AccuracyPredictor::AccuracyPredictor(const std::string &space_name, uint64 seed,
 }
 
 void AccuracyPredictor::Build() {
-  space_.reset(new SearchSpace(SearchSpace::Named(space_name_)));
+  space_.reset(new SearchSpace(SearchSpace::Named(space_name_, shape_)));
   input_dim_ = space_->EncodingDim();
   params_ = nnet::ParamTable();
   state_ = nnet::ParamTable();
@@ -114,7 +118,11 @@ bool AccuracyPredictor::CanEncode(const SubnetConfig &cfg, std::string *why) con
   std::ostringstream os;
   int32 i;
   float f;
-  if (SearchSpace::PositionOf(s.Depths(), cfg.depth) < 0) {
+  std::string wide;
+  if (!shape_.Fits(cfg, &wide)) {
+    os << "it does not fit the predictor's supernet shape (" << shape_.ToString() << "): "
+       << wide;
+  } else if (SearchSpace::PositionOf(s.Depths(), cfg.depth) < 0) {
     os << "depth " << cfg.depth << " is not in " << SearchSpace::DescribeSet(s.Depths());
   } else {
     for (int32 j = 0; j <= cfg.depth && os.tellp() == 0; ++j) {
@@ -155,8 +163,8 @@ bool AccuracyPredictor::CanEncodeSpace(const SearchSpace &other, std::string *wh
 void AccuracyPredictor::Encode(const SubnetConfig &cfg, float *out) const {
   std::string why;
   if (!CanEncode(cfg, &why))
-    TD_ERR << "predictor over space '" << space_name_ << "' cannot encode " << cfg.ToString()
-           << ": " << why;
+    TD_ERR << "predictor over space '" << space_name_ << "' (supernet " << shape_.ToString()
+           << ") cannot encode " << cfg.ToString() << ": " << why;
   const SearchSpace &s = Space();
   const int32 nd = s.Depths().size(), nw = s.Widths().size(), nk = s.Kernels().size();
   std::fill(out, out + input_dim_, 0.0f);
@@ -347,6 +355,10 @@ void AccuracyPredictor::Write(std::ostream &os, bool binary) const {
   WriteBasicType(os, binary, kVersion);
   WriteToken(os, binary, "<Space>");
   WriteToken(os, binary, space_name_);
+  WriteToken(os, binary, "<MaxWidth>");
+  WriteBasicType(os, binary, shape_.max_width);
+  WriteToken(os, binary, "<MaxCatWidth>");
+  WriteBasicType(os, binary, shape_.max_cat_width);
   WriteToken(os, binary, "<HiddenDim>");
   WriteBasicType(os, binary, hidden_dim_);
   WriteToken(os, binary, "<NumHidden>");
@@ -369,10 +381,18 @@ void AccuracyPredictor::Read(std::istream &is, bool binary) {
   ExpectToken(is, binary, "<Version>");
   int32 version = 0;
   ReadBasicType(is, binary, &version);
-  if (version != kVersion)
-    TD_ERR << "accuracy predictor version " << version << ", this build reads " << kVersion;
+  if (version != 1 && version != kVersion)
+    TD_ERR << "accuracy predictor version " << version << ", this build reads 1.." << kVersion;
   ExpectToken(is, binary, "<Space>");
   ReadToken(is, binary, &space_name_);
+  shape_ = SupernetShape();
+  if (version >= 2) {
+    ExpectToken(is, binary, "<MaxWidth>");
+    ReadBasicType(is, binary, &shape_.max_width);
+    ExpectToken(is, binary, "<MaxCatWidth>");
+    ReadBasicType(is, binary, &shape_.max_cat_width);
+    shape_.Validate();
+  }
   ExpectToken(is, binary, "<HiddenDim>");
   ReadBasicType(is, binary, &hidden_dim_);
   ExpectToken(is, binary, "<NumHidden>");
@@ -394,7 +414,8 @@ void AccuracyPredictor::Read(std::istream &is, bool binary) {
 
 std::string AccuracyPredictor::Info() const {
   std::ostringstream os;
-  os << "accuracy predictor: space " << space_name_ << " (" << input_dim_ << "-dim one-hot), BN -> "
+  os << "accuracy predictor: space " << space_name_ << " of supernet " << shape_.ToString()
+     << " (" << input_dim_ << "-dim one-hot), BN -> "
      << num_hidden_ << " x (Linear " << hidden_dim_ << " + ReLU) -> Linear 1, "
      << params_.NumElements() << " params; EER target mean " << target_mean_ << " std "
      << target_std_ << "; " << train_info_;

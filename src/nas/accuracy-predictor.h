@@ -20,10 +20,18 @@
 // 0.3 at 256). So a predictor trained on the coarse training grid can rank subnets of the fine
 // search grid; inside its space the encoding is exactly SearchSpace::Encode's one-hot.
 //
+// Supernet shape: the encoding is over SearchSpace::Named(space, shape), i.e. the grids of a
+// scaled supernet (SupernetShape, nnet/subnet-config.h; coarse for 128/384: widths
+// {32,48,64,96,128}, cat {96,136,192,288,384}; fine: 32:8:128, 96:8:384). A config wider
+// than the shape, or one from another shape's grids (e.g. widths under 25% of max), is refused
+// with an ERROR naming the predictor's shape.
+//
 // File (Kaldi object style, tokens + Kaldi vectors/matrices, binary or text):
-//   <AccuracyPredictor> <Version> 1 <Space> coarse <HiddenDim> 400 <NumHidden> 3
+//   <AccuracyPredictor> <Version> 2 <Space> coarse <MaxWidth> 512 <MaxCatWidth> 1536
+//   <HiddenDim> 400 <NumHidden> 3
 //   <TargetMean> f <TargetStd> f <TrainInfo> "token" <Params> n (<T> name <Shape> [..] data)*
 //   </Params> <State> ... </State> </AccuracyPredictor>
+// (version 1 files, without <MaxWidth>/<MaxCatWidth>, are read as the 512/1536 shape).
 #ifndef TDNAS_NAS_ACCURACY_PREDICTOR_H_
 #define TDNAS_NAS_ACCURACY_PREDICTOR_H_
 
@@ -61,10 +69,14 @@ class AccuracyPredictor {
   // Untrained predictor over the encoding of SearchSpace::Named(space_name); weights from seed.
   AccuracyPredictor(const std::string &space_name, uint64 seed,
                     int32 hidden_dim = kDefaultHiddenDim, int32 num_hidden = kDefaultNumHidden);
+  // The same over SearchSpace::Named(space_name, shape) (a scaled supernet's grids).
+  AccuracyPredictor(const std::string &space_name, const SupernetShape &shape, uint64 seed,
+                    int32 hidden_dim = kDefaultHiddenDim, int32 num_hidden = kDefaultNumHidden);
   AccuracyPredictor(AccuracyPredictor &&) = default;
   AccuracyPredictor &operator=(AccuracyPredictor &&) = default;
 
   const SearchSpace &Space() const;
+  const SupernetShape &Shape() const { return shape_; }
   int32 InputDim() const { return input_dim_; }
   int32 HiddenDim() const { return hidden_dim_; }
   int32 NumHidden() const { return num_hidden_; }
@@ -109,6 +121,7 @@ class AccuracyPredictor {
   void SetInputStatistics(const std::vector<float> &x, int32 n);
 
   std::string space_name_;
+  SupernetShape shape_;
   std::unique_ptr<SearchSpace> space_;
   int32 input_dim_ = 0, hidden_dim_ = 0, num_hidden_ = 0;
   double target_mean_ = 0, target_std_ = 1;

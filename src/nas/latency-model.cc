@@ -285,19 +285,57 @@ void LatencyMeasureOptions::Register(OptionsItf *opts) {
   opts->Register("num-threads", &num_threads, "CPU threads of the nnet kernels");
   opts->Register("warmup", &warmup, "Untimed runs before timing each layer");
   opts->Register("repeats", &repeats, "Timed runs per layer (the median is kept)");
-  opts->Register("width-grid", &width_grid, "Widths c0 / ci measured (interpolated between)");
-  opts->Register("group-grid", &group_grid, "Res2 group widths ci/8 measured");
-  opts->Register("cat-in-grid", &cat_in_grid, "Cat conv input widths d*c0 measured");
-  opts->Register("cat-grid", &cat_grid, "Cat widths C measured");
+  opts->Register("max-width", &max_width,
+                 "Width of the supernet whose space the default grids cover (e.g. 128)");
+  opts->Register("max-cat-width", &max_cat_width,
+                 "Cat width of the supernet whose space the default grids cover (e.g. 384)");
+  opts->Register("width-grid", &width_grid,
+                 "Widths c0 / ci measured (interpolated between); empty: 25,50,75,100% of "
+                 "--max-width");
+  opts->Register("group-grid", &group_grid,
+                 "Res2 group widths ci/8 measured; empty: the width grid / 8");
+  opts->Register("cat-in-grid", &cat_in_grid,
+                 "Cat conv input widths d*c0 measured; empty: 0.5,1,2,3,4 x --max-width");
+  opts->Register("cat-grid", &cat_grid,
+                 "Cat widths C measured; empty: 25,50,75,100% of --max-cat-width");
 }
 
 void LatencyMeasureOptions::Validate() const {
   if (batch_size < 1 || frames < 1 || num_threads < 1 || warmup < 0 || repeats < 1)
     TD_ERR << "latency options: batch, frames, threads, repeats must be >= 1, warmup >= 0";
-  ParseGrid(width_grid, "width-grid");
-  ParseGrid(group_grid, "group-grid");
-  ParseGrid(cat_in_grid, "cat-in-grid");
-  ParseGrid(cat_grid, "cat-grid");
+  Shape().Validate();
+  WidthGrid();
+  GroupGrid();
+  CatInGrid();
+  CatGrid();
+}
+
+std::vector<int32> LatencyMeasureOptions::WidthGrid() const {
+  if (!width_grid.empty()) return ParseGrid(width_grid, "width-grid");
+  std::vector<int32> v;
+  for (int32 p : {25, 50, 75, 100}) v.push_back(SupernetShape::ScaledWidth(max_width, p));
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
+}
+
+std::vector<int32> LatencyMeasureOptions::GroupGrid() const {
+  if (!group_grid.empty()) return ParseGrid(group_grid, "group-grid");
+  std::vector<int32> v;
+  for (int32 w : WidthGrid()) v.push_back(w / kTdnnRes2Scale);
+  return v;
+}
+
+std::vector<int32> LatencyMeasureOptions::CatInGrid() const {
+  if (!cat_in_grid.empty()) return ParseGrid(cat_in_grid, "cat-in-grid");
+  return {max_width / 2, max_width, 2 * max_width, 3 * max_width, 4 * max_width};
+}
+
+std::vector<int32> LatencyMeasureOptions::CatGrid() const {
+  if (!cat_grid.empty()) return ParseGrid(cat_grid, "cat-grid");
+  std::vector<int32> v;
+  for (int32 p : {25, 50, 75, 100}) v.push_back(SupernetShape::ScaledWidth(max_cat_width, p));
+  v.erase(std::unique(v.begin(), v.end()), v.end());
+  return v;
 }
 
 namespace {
@@ -470,8 +508,7 @@ class LayerTimer {
 LatencyModel MeasureLatencyTable(const LatencyMeasureOptions &opts, Device device) {
   opts.Validate();
   if (device == Device::kCpu) nnet::SetNumThreads(opts.num_threads);
-  LatencyModel model(ParseGrid(opts.width_grid, ""), ParseGrid(opts.group_grid, ""),
-                     ParseGrid(opts.cat_in_grid, ""), ParseGrid(opts.cat_grid, ""));
+  LatencyModel model(opts.WidthGrid(), opts.GroupGrid(), opts.CatInGrid(), opts.CatGrid());
   model.batch = opts.batch_size;
   model.frames = opts.frames;
   model.threads = device == Device::kCpu ? opts.num_threads : 0;

@@ -87,14 +87,24 @@ struct LatencyMeasureOptions {
   int32 num_threads = 1;
   int32 warmup = 3;
   int32 repeats = 15;        // median of these
+  // The supernet whose space the grids cover (a scaled one, e.g. 128/384, has widths 32..128).
+  int32 max_width = kTdnnMaxWidth;
+  int32 max_cat_width = kTdnnMaxCatWidth;
   // Coarse grids (interpolated in between): c0/ci, group w = ci/8, cat input d*c0, cat C.
-  std::string width_grid = "128,256,384,512";
-  std::string group_grid = "16,32,48,64";
-  std::string cat_in_grid = "256,512,1024,1536,2048";
-  std::string cat_grid = "384,768,1152,1536";
+  // Empty: derived from the shape (W = max_width, CW = max_cat_width): widths
+  // {25,50,75,100}% of W (SupernetShape::ScaledWidth), groups those / 8, cat inputs
+  // {W/2, W, 2W, 3W, 4W}, cat widths {25,50,75,100}% of CW; for 512/1536 these are
+  // 128,256,384,512 / 16,32,48,64 / 256,512,1024,1536,2048 / 384,768,1152,1536.
+  std::string width_grid, group_grid, cat_in_grid, cat_grid;
 
   void Register(OptionsItf *opts);
   void Validate() const;
+  SupernetShape Shape() const { return SupernetShape(max_width, max_cat_width); }
+  // The grids in use (the explicit option, or the shape's default above).
+  std::vector<int32> WidthGrid() const;
+  std::vector<int32> GroupGrid() const;
+  std::vector<int32> CatInGrid() const;
+  std::vector<int32> CatGrid() const;
 };
 
 // Times every grid point on `device` (kCpu, or kGpu once the backend is initialised), using

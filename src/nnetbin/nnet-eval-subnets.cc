@@ -27,7 +27,9 @@ int main(int argc, char *argv[]) {
         "  CONFIG MACS PARAMS EER MINDCF\n"
         "to <results> (a file). Resumable: configs already in <results> are skipped, and each\n"
         "line is written as soon as it is known. <supernet>: a supernet model, or a static\n"
-        "model of the largest config.\n"
+        "model of the largest config. Configs outside --space of the supernet's shape (its\n"
+        "max width / cat width, read from the model: e.g. 128/384 for a scaled supernet) are\n"
+        "skipped with a WARNING and counted in the final LOG line.\n"
         "Parallel: split the config list and give each job its own results file, e.g.\n"
         "  utils/split_scp.pl exp/nas/configs.txt exp/nas/configs.{1,2,3,4}\n"
         "  utils/run.pl JOB=1:4 exp/nas/log/eval.JOB.log nnet-eval-subnets exp/supernet/final.mdl\n"
@@ -45,12 +47,18 @@ int main(int argc, char *argv[]) {
     SubnetEvalOptions opts;
     int32 max_recal_utts = 6000, num_threads = 1, seed = 777;
     std::string space_name = "supernet";
+    int32 max_width = 0, max_cat_width = 0;
     opts.Register(&po);
+    po.Register("max-width", &max_width,
+                "Supernet width (0: the model's; another value than the model's is an ERROR)");
+    po.Register("max-cat-width", &max_cat_width,
+                "Supernet cat width (0: the model's; another value than the model's is an ERROR)");
     po.Register("max-recal-utts", &max_recal_utts,
                 "Use at most this many recalibration utterances (a seeded random subset; the "
                 "spec: ~6,000 training utterances)");
     po.Register("recal-subset-seed", &seed, "Seed of the recalibration subset");
-    po.Register("space", &space_name, "Search space every config must lie in");
+    po.Register("space", &space_name,
+                "Search space (scaled to the supernet's shape) every config must lie in");
     po.Register("num-threads", &num_threads, "CPU threads of the nnet kernels");
     po.Read(argc, argv);
     if (po.NumArgs() != 6) {
@@ -62,7 +70,16 @@ int main(int argc, char *argv[]) {
     const std::string model_rx = po.GetArg(1), configs_rx = po.GetArg(2),
                       recal_rspec = po.GetArg(3), dev_rspec = po.GetArg(4),
                       trials_rx = po.GetArg(5), results_file = po.GetArg(6);
-    const SearchSpace space = SearchSpace::Named(space_name);
+    nnet::NnetModel model;
+    nnet::ReadNnetModel(model_rx, &model);
+    // A static model is the paper's largest config (SupernetFromModel): shape 512/1536.
+    const SupernetShape shape = model.IsSupernet() ? model.Super().Shape() : SupernetShape();
+    if ((max_width > 0 && max_width != shape.max_width) ||
+        (max_cat_width > 0 && max_cat_width != shape.max_cat_width))
+      TD_ERR << "--max-width=" << max_width << " --max-cat-width=" << max_cat_width
+             << " conflict with the model " << model_rx << " (supernet " << shape.ToString()
+             << ")";
+    const SearchSpace space = SearchSpace::Named(space_name, shape);
 
     // Configs still to do.
     std::unordered_set<std::string> done;
@@ -70,7 +87,7 @@ int main(int argc, char *argv[]) {
       for (const SubnetResult &r : ReadSubnetResults(results_file, false))
         done.insert(r.config.ToString());
     std::vector<SubnetConfig> todo;
-    int32 total = 0;
+    int32 total = 0, n_bad = 0, n_outside = 0;
     {
       Input in(configs_rx);
       std::string line, field, why;
@@ -83,11 +100,14 @@ int main(int argc, char *argv[]) {
         if (!ParseSubnetConfig(field, &cfg, &why)) {
           if (!LookupNamedSubnetConfig(field, &cfg)) {
             TD_WARN << configs_rx << " line " << n << ": '" << field << "': " << why;
+            ++n_bad;
             continue;
           }
         }
         if (!space.Contains(cfg, &why)) {
-          TD_WARN << field << " is not in search space '" << space_name << "': " << why;
+          TD_WARN << field << " is not in search space '" << space_name << "' of the supernet ("
+                  << shape.ToString() << "): " << why << "; skipped";
+          ++n_outside;
           continue;
         }
         const std::string key = cfg.ToString();
@@ -97,13 +117,13 @@ int main(int argc, char *argv[]) {
     }
     TD_LOG << total << " configs, " << done.size() << " already in " << results_file << ", "
            << todo.size() << " to evaluate";
+    std::ostringstream skipped;
+    skipped << " (" << n_bad << " unparsable, " << n_outside << " outside the space skipped)";
     if (todo.empty()) {
-      TD_LOG << "Done 0 out of 0 subnets (nothing left to do)";
+      TD_LOG << "Done 0 out of 0 subnets (nothing left to do)" << skipped.str();
       return 0;
     }
 
-    nnet::NnetModel model;
-    nnet::ReadNnetModel(model_rx, &model);
     nnet::StaticTdnnOptions nopts = model.NetOptions();   // static or supernet
     nopts.num_classes = 0;
     nnet::Supernet supernet(nopts);
@@ -158,7 +178,7 @@ int main(int argc, char *argv[]) {
              << HumanCount(r.macs) << " MACs)";
       ++n_ok;
     }
-    TD_LOG << "Done " << n_ok << " out of " << todo.size() << " subnets";
+    TD_LOG << "Done " << n_ok << " out of " << todo.size() << " subnets" << skipped.str();
     return n_ok > 0 ? 0 : 1;
   });
 }

@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "gpu/gpu-api.h"
 #include "nas/latency-model.h"
+#include "nnet/search-space.h"
 #include "util/main-wrapper.h"
 #include "util/parse-options.h"
 
@@ -24,10 +25,13 @@ int main(int argc, char *argv[]) {
         "layers, interpolated between measured widths). --validate times whole StaticTdnn\n"
         "forwards of the given configs and prints predicted vs measured milliseconds:\n"
         "  CONFIG PREDICTED_MS MEASURED_MS RELATIVE_ERROR\n"
+        "The default grids cover the space of a supernet of --max-width/--max-cat-width (e.g.\n"
+        "128/384 for a scaled supernet: widths 32..128, cat widths 96..384).\n"
         "Usage:  nnet-measure-latency [options] <latency-table-wxfilename>\n"
         "e.g.:\n"
         " nnet-measure-latency --num-threads=1 --batch-size=1 --frames=301 exp/latency-cpu1.txt\n"
-        " nnet-measure-latency --use-gpu=yes --batch-size=64 --validate=small,mobile gpu.txt\n";
+        " nnet-measure-latency --use-gpu=yes --batch-size=64 --validate=small,mobile gpu.txt\n"
+        " nnet-measure-latency --max-width=128 --max-cat-width=384 exp/latency-cpu1-w128.txt\n";
     ParseOptions po(usage);
     LatencyMeasureOptions opts;
     std::string use_gpu = "no", validate;
@@ -57,9 +61,12 @@ int main(int argc, char *argv[]) {
     model.Write(po.GetArg(1));
     int64 points = 0;
     for (const LatencyGrid &g : model.Grids()) points += g.NumPoints();
+    SubnetConfig smallest;  // the shape's smallest coarse subnet ("smallest" for 512/1536)
+    SearchSpace::Named("coarse", opts.Shape()).ConfigAt(0, &smallest);
     TD_LOG << "Measured " << points << " layer shapes on " << model.Describe() << " in " << secs
-           << " s; smallest " << model.PredictMs(ParseSubnetConfig("smallest")) << " ms, largest "
-           << model.PredictMs(ParseSubnetConfig("largest")) << " ms (predicted)";
+           << " s; smallest " << smallest.ToString() << " " << model.PredictMs(smallest)
+           << " ms, largest " << opts.Shape().Largest().ToString() << " "
+           << model.PredictMs(opts.Shape().Largest()) << " ms (predicted)";
     double sum_abs = 0, max_abs = 0;
     for (const SubnetConfig &cfg : configs) {
       const double pred = model.PredictMs(cfg), meas = TimeStaticTdnnMs(cfg, opts, device);

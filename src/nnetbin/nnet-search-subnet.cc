@@ -56,19 +56,27 @@ int main(int argc, char *argv[]) {
         "cost(largest): the biggest subnet that fits). --front-out writes the Pareto front of\n"
         "the budgets' best subnets (cost vs score; dominated points dropped), one line each:\n"
         "  MAX_MACS MAX_PARAMS MAX_LATENCY_MS CONFIG SCORE MACS PARAMS LATENCY_MS (-1 = none)\n"
+        "The space is that of a supernet of --max-width/--max-cat-width (a scaled supernet,\n"
+        "e.g. 128/384, searches widths 32..128); unset, the shape is the predictor's, or\n"
+        "512/1536 without one; a shape other than the predictor's is an ERROR.\n"
         "Usage:  nnet-search-subnet [options]\n"
         "e.g.:\n"
         " nnet-search-subnet --objective=predictor --predictor=exp/nas/predictor.mdl \\\n"
         "   --space=fine --max-macs=204.07M,570.98M,1.45G --front-out=front.txt\n"
         " nnet-search-subnet --latency-table=exp/latency-cpu1.txt --max-latency-ms=10,20,40 \\\n"
         "   --objective=predictor --predictor=exp/nas/predictor.mdl\n"
-        " nnet-search-subnet --method=random --num-random=10000 --max-params=2.42M\n";
+        " nnet-search-subnet --method=random --num-random=10000 --max-params=2.42M\n"
+        " nnet-search-subnet --max-width=128 --max-cat-width=384 --space=coarse --max-macs=40M\n";
     ParseOptions po(usage);
     SubnetSearchOptions search_opts;
     std::string space_name = "fine", objective_name = "macs-proxy", max_macs, max_params,
                 max_latency, front_out, predictor_rx, latency_rx;
-    int32 frames = kDefaultMacFrames;
+    int32 frames = kDefaultMacFrames, max_width = 0, max_cat_width = 0;
     search_opts.Register(&po);
+    po.Register("max-width", &max_width,
+                "Supernet width the space is scaled to (0: the predictor's, else 512)");
+    po.Register("max-cat-width", &max_cat_width,
+                "Supernet cat width the space is scaled to (0: the predictor's, else 1536)");
     po.Register("space", &space_name, "Search space: fine|coarse|width1|depth|kernel|supernet");
     po.Register("objective", &objective_name,
                 "Objective to minimise: predictor|macs-proxy|params-proxy");
@@ -88,13 +96,26 @@ int main(int argc, char *argv[]) {
     if (frames < 1) TD_ERR << "--frames must be >= 1, got " << frames;
     search_opts.Validate();
     nnet::SetNumThreads(1);
-    const SearchSpace space = SearchSpace::Named(space_name);
-
+    if (max_width < 0 || max_cat_width < 0)
+      TD_ERR << "--max-width/--max-cat-width must be >= 0 (0 = unset)";
     AccuracyPredictor predictor;
-    SubnetBatchObjective objective;
+    SupernetShape shape;
     if (objective_name == "predictor") {
       if (predictor_rx.empty()) TD_ERR << "--objective=predictor needs --predictor=FILE";
       ReadAccuracyPredictor(predictor_rx, &predictor);
+      shape = predictor.Shape();
+    }
+    const SupernetShape given(max_width > 0 ? max_width : shape.max_width,
+                              max_cat_width > 0 ? max_cat_width : shape.max_cat_width);
+    if (objective_name == "predictor" && given != shape)
+      TD_ERR << "--max-width/--max-cat-width give " << given.ToString() << " but the predictor "
+             << predictor_rx << " is for a supernet of " << shape.ToString();
+    shape = given;
+    shape.Validate();
+    const SearchSpace space = SearchSpace::Named(space_name, shape);
+
+    SubnetBatchObjective objective;
+    if (objective_name == "predictor") {
       std::string why;
       if (!predictor.CanEncodeSpace(space, &why)) TD_ERR << "--predictor: " << why;
       objective = MakePredictorObjective(predictor);
@@ -137,7 +158,7 @@ int main(int argc, char *argv[]) {
       budgets[i].frames = frames;
       CheckBudgetFeasible(space, budgets[i]);  // all errors before any work
     }
-    TD_LOG << "Searching " << space.Describe() << " by " << search_opts.method << " for "
+    TD_LOG << "Searching " << space.Describe() << " (supernet " << shape.ToString() << ") by " << search_opts.method << " for "
            << objective_name
            << (objective_name == "predictor" ? " (" + predictor.Info() + ")" : std::string())
            << (latency ? "; latency table: " + latency->Describe() : std::string());

@@ -24,9 +24,14 @@ int main(int argc, char *argv[]) {
         "writes). A seeded --holdout share is kept out of training; on it the program reports\n"
         "Kendall tau, Spearman rho and RMSE of the predictor, and the rank correlations of a\n"
         "MACs-only baseline (more MACs = lower EER).\n"
+        "The encoding's grids are those of a supernet of --max-width/--max-cat-width (a scaled\n"
+        "supernet, e.g. 128/384, has coarse widths {32,48,64,96,128}); the shape is stored in\n"
+        "the predictor, and a config wider than it is an ERROR.\n"
         "Usage:  nnet-train-predictor [options] <results-rxfilename> <predictor-wxfilename>\n"
         "e.g.:\n"
         " nnet-train-predictor --encoding=coarse --holdout=0.2 exp/nas/results.txt "
+        "exp/nas/predictor.mdl\n"
+        " nnet-train-predictor --max-width=128 --max-cat-width=384 exp/nas/results.txt "
         "exp/nas/predictor.mdl\n";
     ParseOptions po(usage);
     PredictorTrainOptions opts;
@@ -34,7 +39,12 @@ int main(int argc, char *argv[]) {
     float holdout = 0.2;
     int32 split_seed = 1, num_threads = 1;
     bool binary = true, train_on_all = false;
+    SupernetShape shape;
     opts.Register(&po);
+    po.Register("max-width", &shape.max_width,
+                "Width of the supernet the results come from (scales the encoding's grids)");
+    po.Register("max-cat-width", &shape.max_cat_width,
+                "Cat width of the supernet the results come from");
     po.Register("encoding", &encoding,
                 "Input encoding = search space of the one-hot: coarse (48 dims) | fine (408)");
     po.Register("holdout", &holdout, "Share of the subnets held out for the report (0 = none)");
@@ -50,19 +60,29 @@ int main(int argc, char *argv[]) {
     }
     if (!(holdout >= 0 && holdout < 1)) TD_ERR << "--holdout must be in [0, 1), got " << holdout;
     opts.Validate();
+    shape.Validate();
     nnet::SetNumThreads(std::max(1, num_threads));
     const std::string results_rx = po.GetArg(1), predictor_wx = po.GetArg(2);
 
     std::vector<SubnetResult> all = ReadSubnetResults(results_rx, false);
-    AccuracyPredictor predictor(encoding, opts.seed);
+    AccuracyPredictor predictor(encoding, shape, opts.seed);
     std::vector<SubnetResult> usable;
     std::string why;
     for (const SubnetResult &r : all) {
+      if (!shape.Fits(r.config, &why))
+        TD_ERR << results_rx << ": " << r.config.ToString() << " does not fit the supernet ("
+               << shape.ToString() << "): " << why
+               << "; give the shape of its supernet with --max-width/--max-cat-width";
       if (predictor.CanEncode(r.config, &why)) usable.push_back(r);
       else TD_WARN << r.config.ToString() << " cannot be encoded (" << why << "), skipped";
     }
     const int32 n = usable.size(), n_test = static_cast<int32>(holdout * n + 0.5);
-    if (n - n_test < 2) TD_ERR << "need at least 2 training subnets, have " << n - n_test;
+    if (n - n_test < 2)
+      TD_ERR << "need at least 2 training subnets, have " << n - n_test
+             << (n < static_cast<int32>(all.size())
+                     ? " (configs outside the " + predictor.Space().Describe() +
+                           ": results of a smaller supernet? see --max-width/--max-cat-width)"
+                     : std::string());
     if (n_test > 0 && n_test < 2) TD_ERR << "held-out set of " << n_test << " subnet: use more data or --holdout=0";
     std::mt19937_64 rng(split_seed);
     for (int32 i = n - 1; i > 0; --i) std::swap(usable[i], usable[UniformInt(&rng, i + 1)]);
@@ -96,7 +116,7 @@ int main(int argc, char *argv[]) {
                   KendallTau(macs, test_eer), SpearmanRho(macs, test_eer));
     }
     if (train_on_all && n_test > 0) {
-      predictor = AccuracyPredictor(encoding, opts.seed);
+      predictor = AccuracyPredictor(encoding, shape, opts.seed);
       split(usable, 0, n, &train_cfg, &train_eer);
       curve = predictor.Train(train_cfg, train_eer, opts);
       TD_LOG << "Retrained on all " << n << " subnets: loss " << curve.front() << " -> "

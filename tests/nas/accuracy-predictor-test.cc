@@ -9,7 +9,9 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <random>
+#include <sstream>
 #include <unistd.h>
 
 #include "nas/rank-correlation.h"
@@ -152,6 +154,79 @@ TEST(AccuracyPredictor, FitsASyntheticEerBetterThanMacs) {
       EXPECT_NEAR(pred[i], pred2[i], binary ? 0.0 : 1e-4 * std::abs(pred[i]));
     EXPECT_NEAR(q.TargetMean(), p.TargetMean(), 1e-6);
   }
+}
+
+// A scaled supernet (128/384): the predictor's grids are the scaled ones, its encoding is the
+// scaled space's one-hot, configs of another shape are refused, and the shape survives the
+// file round trip (binary and text); a version-1 file (no shape tokens) reads as 512/1536.
+TEST(AccuracyPredictor, ScaledShapeEncodesScaledGridsAndRoundTrips) {
+  nnet::SetNumThreads(1);
+  const SupernetShape shape(128, 384);
+  for (const char *name : {"coarse", "fine"}) {
+    AccuracyPredictor p(name, shape, 1);
+    const SearchSpace s = SearchSpace::Named(name, shape);
+    EXPECT_EQ(p.Shape(), shape);
+    EXPECT_EQ(p.Space().Widths(), s.Widths());
+    EXPECT_EQ(p.Space().CatWidths(), s.CatWidths());
+    EXPECT_EQ(p.InputDim(), s.EncodingDim());
+    std::vector<float> a(p.InputDim()), b;
+    for (const SubnetConfig &c : Sample(s, 100, 5)) {
+      p.Encode(c, a.data());
+      s.Encode(c, &b);
+      ASSERT_EQ(a, b) << c.ToString();
+    }
+  }
+  AccuracyPredictor p("coarse", shape, 3);
+  EXPECT_EQ(p.Space().Widths(), (std::vector<int32>{32, 48, 64, 96, 128}));
+  std::string why;
+  // Too wide for the shape, and a config of the paper's grid: refused, the message names why.
+  EXPECT_FALSE(p.CanEncode(ParseSubnetConfig("largest"), &why));
+  EXPECT_NE(why.find("max-width 128"), std::string::npos) << why;
+  std::vector<float> e(p.InputDim());
+  EXPECT_THROW(p.Encode(ParseSubnetConfig("2-256-128-128-1-1-1-384"), e.data()), FatalError);
+  EXPECT_TRUE(p.CanEncode(ParseSubnetConfig("2-40-128-32-1-3-5-104"), &why)) << why;
+  EXPECT_FALSE(p.CanEncodeSpace(SearchSpace::Named("fine"), &why));
+  EXPECT_TRUE(p.CanEncodeSpace(SearchSpace::Named("fine", shape), &why)) << why;
+  AccuracyPredictor def("coarse", 3);
+  EXPECT_FALSE(def.CanEncode(ParseSubnetConfig("2-32-32-32-1-1-1-96"), &why));
+
+  const std::vector<SubnetConfig> train = Sample(p.Space(), 64, 11);
+  std::vector<double> y;
+  for (const SubnetConfig &c : train) y.push_back(1.0 + c.widths[0] / 128.0 + c.cat_width / 384.0);
+  PredictorTrainOptions opts;
+  opts.epochs = 5;
+  p.Train(train, y, opts);
+  std::vector<double> pred, pred2;
+  p.Predict(train, &pred);
+  for (bool binary : {true, false}) {
+    char path[] = "/tmp/predictor-test.XXXXXX";
+    int fd = mkstemp(path);
+    ASSERT_GE(fd, 0);
+    close(fd);
+    WriteAccuracyPredictor(p, path, binary);
+    AccuracyPredictor q;
+    ReadAccuracyPredictor(path, &q);
+    std::remove(path);
+    EXPECT_EQ(q.Shape(), shape);
+    EXPECT_EQ(q.Space().Widths(), p.Space().Widths());
+    q.Predict(train, &pred2);
+    for (size_t i = 0; i < pred.size(); ++i)
+      EXPECT_NEAR(pred[i], pred2[i], binary ? 0.0 : 1e-4 * std::abs(pred[i]));
+  }
+  // Version 1 (before shapes): the same text without the shape tokens reads as 512/1536.
+  std::ostringstream os;
+  def.Write(os, false);
+  std::string text = os.str();
+  const std::string v2 = "<Version> 2 ", shape_tokens = "<MaxWidth> 512 <MaxCatWidth> 1536 ";
+  ASSERT_NE(text.find(v2), std::string::npos);
+  ASSERT_NE(text.find(shape_tokens), std::string::npos) << text.substr(0, 200);
+  text.replace(text.find(v2), v2.size(), "<Version> 1 ");
+  text.erase(text.find(shape_tokens), shape_tokens.size());
+  std::istringstream is(text);
+  AccuracyPredictor old;
+  old.Read(is, false);
+  EXPECT_EQ(old.Shape(), SupernetShape());
+  EXPECT_EQ(old.InputDim(), 48);
 }
 
 TEST(AccuracyPredictor, BatchedPredictionOfTenThousandFineSubnetsIsFast) {

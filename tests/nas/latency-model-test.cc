@@ -116,6 +116,25 @@ TEST(LatencyModel, BudgetsSearchAndInfeasibleError) {
   }
 }
 
+TEST(LatencyModel, DefaultGridsFollowTheSupernetShape) {
+  LatencyMeasureOptions opts;
+  EXPECT_EQ(opts.WidthGrid(), (std::vector<int32>{128, 256, 384, 512}));
+  EXPECT_EQ(opts.GroupGrid(), (std::vector<int32>{16, 32, 48, 64}));
+  EXPECT_EQ(opts.CatInGrid(), (std::vector<int32>{256, 512, 1024, 1536, 2048}));
+  EXPECT_EQ(opts.CatGrid(), (std::vector<int32>{384, 768, 1152, 1536}));
+  opts.max_width = 128;
+  opts.max_cat_width = 384;
+  EXPECT_EQ(opts.WidthGrid(), (std::vector<int32>{32, 64, 96, 128}));
+  EXPECT_EQ(opts.GroupGrid(), (std::vector<int32>{4, 8, 12, 16}));
+  EXPECT_EQ(opts.CatInGrid(), (std::vector<int32>{64, 128, 256, 384, 512}));
+  EXPECT_EQ(opts.CatGrid(), (std::vector<int32>{96, 192, 288, 384}));
+  opts.width_grid = "16,128";  // an explicit grid wins
+  EXPECT_EQ(opts.WidthGrid(), (std::vector<int32>{16, 128}));
+  EXPECT_EQ(opts.GroupGrid(), (std::vector<int32>{2, 16}));
+  opts.max_width = 100;  // not a multiple of 8
+  EXPECT_THROW(opts.Validate(), FatalError);
+}
+
 TEST(LatencyModel, TinyMeasurementIsPositiveAndMonotone) {
   LatencyMeasureOptions opts;
   opts.frames = 50;
