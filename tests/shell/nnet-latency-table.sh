@@ -4,7 +4,8 @@
 # search keeps every result under its budget (the latency column is the table's prediction,
 # hence reproducible), and an impossible latency budget is an ERROR naming the smallest
 # achievable latency. Timing accuracy is a benchmark matter (tests/bench/search-bench.sh), not
-# checked here: this machine may be shared.
+# checked here: this machine may be shared. --max-width/--max-cat-width scale the grids to a
+# scaled supernet's space (128/384), and a scaled latency search stays in that space.
 set -euo pipefail
 fail() { echo "FAIL: $*"; exit 1; }
 tmp=$(mktemp -d /tmp/nnet-latency-table.XXXXXX); trap 'rm -rf "$tmp"' EXIT
@@ -34,4 +35,20 @@ set +e; nnet-search-subnet --latency-table="$tmp/table.txt" --max-latency-ms="$t
 grep -q "^ERROR .*smallest achievable cost.* ms (" "$tmp/err.txt" || fail "message: $(cat "$tmp/err.txt")"
 set +e; nnet-search-subnet --max-latency-ms=10 >/dev/null 2>"$tmp/err.txt"; rc=$?; set -e
 [ $rc -eq 1 ] && grep -q "needs --latency-table" "$tmp/err.txt" || fail "latency without table"
+# Scaled supernet 128/384: the default grids cover its space; search in it under a budget.
+nnet-measure-latency --max-width=128 --max-cat-width=384 --frames=50 --warmup=1 --repeats=3 \
+  "$tmp/table128.txt" 2>"$tmp/log128.txt" || { cat "$tmp/log128.txt"; fail "scaled measure"; }
+grep -q "^axis stem width 32 64 96 128$" "$tmp/table128.txt" || fail "scaled width axis"
+grep -q "^axis res2 group 4 8 12 16$" "$tmp/table128.txt" || fail "scaled group axis"
+grep -q "^axis cat cin 64 128 256 384 512$" "$tmp/table128.txt" || fail "scaled cat-in axis"
+grep -q "^axis pool width 96 192 288 384$" "$tmp/table128.txt" || fail "scaled cat axis"
+[ "$(grep -cE '^(stem|conv1x1|res2|se|cat|pool) ' "$tmp/table128.txt")" -eq 104 ] || fail "scaled points"
+small=$(grep -o "smallest 2-32-32-32-1-1-1-96 [0-9.e+-]*" "$tmp/log128.txt" | awk '{ print $3 }')
+[ -n "$small" ] || fail "scaled smallest: $(cat "$tmp/log128.txt")"
+budget=$(awk -v s="$small" 'BEGIN { printf "%.4f", 2.5 * s }')
+nnet-search-subnet --latency-table="$tmp/table128.txt" --max-width=128 --max-cat-width=384 \
+  --max-latency-ms="$budget" --generations=20 --num-best=3 >"$tmp/best128.txt" 2>/dev/null \
+  || fail "scaled latency search"
+awk -v b="$budget" '{ n = split($1, f, "-"); for (i = 2; i <= f[1] + 2; i++) if (f[i] > 128) exit 1
+  if (NF != 5 || $5 > b || f[n] > 384) exit 1 }' "$tmp/best128.txt" || fail "scaled latency results"
 echo "nnet-measure-latency: all checks passed"

@@ -2,7 +2,9 @@
 # nnet-eval-subnets end to end on synthetic speakers (a random largest-config model as the
 # supernet): one results line per valid config with the exact MACs/params, a bad config line
 # is a WARNING, re-running skips finished configs (resumable), a new config appends only its
-# own line, and the results file feeds nnet-train-predictor's reader.
+# own line, and the results file feeds nnet-train-predictor's reader. A tiny scaled supernet
+# (32/96): configs too wide for it are a WARNING and skipped (counted in the final LOG), the
+# others evaluated; a --max-width other than the model's is an ERROR.
 set -euo pipefail
 fail() { echo "FAIL: $*"; exit 1; }
 tmp=$(mktemp -d /tmp/nnet-eval-subnets.XXXXXX); trap 'rm -rf "$tmp"' EXIT
@@ -48,4 +50,21 @@ run "$tmp/configs" 2>"$tmp/log3" || fail "third run"
 grep -q "1 to evaluate" "$tmp/log3" || fail "third run did not evaluate exactly 1"
 [ "$(wc -l <"$tmp/results.txt")" -eq 3 ] || fail "expected 3 results"
 head -2 "$tmp/results.txt" | cmp -s - "$tmp/results.first" || fail "earlier lines rewritten"
+# Tiny scaled supernet 32/96: one config in its space, one too wide (c0 64), one wide cat.
+nnet-init-supernet --max-width=32 --max-cat-width=96 --num-speakers=4 --seed=1 "$tmp/super.mdl" \
+  2>/dev/null || fail "nnet-init-supernet scaled"
+printf '%s\n' 2-16-8-16-3-1-5-48 2-64-32-32-1-1-1-96 3-32-32-32-32-1-3-5-1-192 >"$tmp/configs2"
+runs() { nnet-eval-subnets $opts "$@" "$tmp/super.mdl" "$tmp/configs2" ark:"$tmp/recal.ark" \
+           ark:"$tmp/dev.ark" "$tmp/trials" "$tmp/results2.txt"; }
+runs 2>"$tmp/log4" || { cat "$tmp/log4"; fail "scaled run"; }
+[ "$(wc -l <"$tmp/results2.txt")" -eq 1 ] || fail "scaled: expected 1 result: $(cat "$tmp/results2.txt")"
+grep -q "^2-16-8-16-3-1-5-48 " "$tmp/results2.txt" || fail "scaled result line"
+[ "$(grep -c "WARNING.*not in search space 'supernet' of the supernet (max-width 32 max-cat-width 96).*skipped" "$tmp/log4")" -eq 2 ] \
+  || fail "too-wide configs not warned about: $(cat "$tmp/log4")"
+grep -q "Done 1 out of 1 subnets (0 unparsable, 2 outside the space skipped)" "$tmp/log4" \
+  || fail "final LOG: $(tail -1 "$tmp/log4")"
+set +e; runs --max-width=64 >/dev/null 2>"$tmp/err.txt"; rc=$?; set -e
+[ $rc -eq 1 ] && grep -q "^ERROR.*conflict with the model" "$tmp/err.txt" || fail "conflicting shape: $(cat "$tmp/err.txt")"
+runs --max-width=32 --max-cat-width=96 2>"$tmp/log5" || fail "matching shape options"
+grep -q "0 to evaluate" "$tmp/log5" || fail "scaled resume"
 echo "nnet-eval-subnets: all checks passed"
