@@ -21,11 +21,12 @@ for b in nnet-info nnet-copy nnet-sample-subnet nnet-eval-subnets; do
   command -v $b >/dev/null || fail "$b not on PATH (run make)"; done
 tmp=$(mktemp -d /tmp/nnet-supernet-stages.XXXXXX); trap 'rm -rf "$tmp"' EXIT
 make_espeak_data "$tmp/d" 16 8 10
-# info MODEL: nnet-info's output (read whole, so a grep -q that stops early cannot SIGPIPE it).
+# info MODEL: nnet-info's output. Callers grep it to the end (no grep -q): under pipefail an
+# early-exiting grep -q can SIGPIPE the echo and fail the pipeline.
 info() { local o; o=$(nnet-info "$1" 2>/dev/null) || fail "nnet-info $1"; echo "$o"; }
 d=$tmp/d
 nnet-init-supernet --num-speakers=16 --max-width=32 --max-cat-width=96 --seed=1 $tmp/0.mdl 2>/dev/null
-info $tmp/0.mdl | grep -q "^shape max-width 32 max-cat-width 96" || fail "shape not in nnet-info"
+info $tmp/0.mdl | grep "^shape max-width 32 max-cat-width 96" >/dev/null || fail "shape not in nnet-info"
 prev=$tmp/0.mdl; i=0
 for st in largest kernel depth width1 width2; do
   i=$((i + 1)); e=4; w=2; [ $st = largest ] && { e=12; w=1; }
@@ -40,7 +41,7 @@ done
 first=$(grep -m1 'epoch 1/12 done' $tmp/train1.log | sed 's/.*loss \([0-9.]*\),.*/\1/')
 last=$(grep 'epoch 12/12 done' $tmp/train1.log | sed 's/.*loss \([0-9.]*\),.*/\1/')
 awk -v a=$first -v b=$last 'BEGIN {exit !(b < 0.3 * a)}' || fail "stage largest: loss $first -> $last"
-info $tmp/5.mdl | grep -q "^kind supernet" || fail "final model is not a supernet"
+info $tmp/5.mdl | grep "^kind supernet" >/dev/null || fail "final model is not a supernet"
 
 final=$tmp/5.mdl
 recal=(--recalibrate-rspecifier=ark:$d/train/feats.ark --recalibrate-batch-size=16)
@@ -61,7 +62,7 @@ done
 
 # Self-contained static subnet: cut + recalibrate, then extract from the file alone.
 nnet-sample-subnet --subnet=$S "${recal[@]}" $final $tmp/s.mdl 2>/dev/null || fail "nnet-sample-subnet"
-info $tmp/s.mdl | grep -q "^config $S" || fail "cut model is not the static $S"
+info $tmp/s.mdl | grep "^config $S" >/dev/null || fail "cut model is not the static $S"
 nnet-extract-embeddings $tmp/s.mdl ark:$d/test/feats.ark ark:$tmp/a.ark 2>/dev/null
 nnet-extract-embeddings --subnet=$S "${recal[@]}" $final ark:$d/test/feats.ark ark:$tmp/b.ark 2>/dev/null
 cmp -s $tmp/a.ark $tmp/b.ark || fail "static subnet file != supernet + --subnet + the same recalibration"
@@ -82,7 +83,7 @@ grep -q "ERROR.*--subnet" $tmp/err || { cat $tmp/err; fail "no ERROR naming --su
 nnet-train-supernet --subnet=$S --num-epochs=1 --crop-frames=200 --batch-size=32 --lr=0.001 \
   --num-threads=2 $final ark:$d/train/feats.ark ark:$d/train/utt2spk $tmp/ft.mdl 2>$tmp/ft.log \
   || { tail $tmp/ft.log; fail "fine-tuning"; }
-info $tmp/ft.mdl | grep -q "^config $S" || fail "fine-tuned model is not the static $S"
+info $tmp/ft.mdl | grep "^config $S" >/dev/null || fail "fine-tuned model is not the static $S"
 
 # nnet-eval-subnets on the supernet kind (nas SupernetFromModel).
 printf '%s\n' $T > $tmp/cfgs
