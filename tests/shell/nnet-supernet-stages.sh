@@ -34,7 +34,7 @@ for st in largest kernel depth width1 width2; do
     --batch-size=32 --lr=0.01 --lr-min=0.001 --cycle-steps=20 --num-threads=2 \
     $prev ark:$d/train/feats.ark ark:$d/train/utt2spk $tmp/$i.mdl 2>$tmp/train$i.log \
     || { tail $tmp/train$i.log; fail "stage $st"; }
-  info $tmp/$i.mdl | grep -q "^train-state stage $st step" || fail "stage $st not recorded"
+  info $tmp/$i.mdl | grep "^train-state stage $st step" >/dev/null || fail "stage $st not recorded"
   echo "stage $st: $(grep -m1 'epoch 1/' $tmp/train$i.log | sed 's/.*done: //') ... $(grep "epoch $e/$e" $tmp/train$i.log | sed 's/.*done: //')"
   prev=$tmp/$i.mdl
 done
