@@ -28,6 +28,22 @@ awk 'NR == FNR { spk[$1] = $2; next }
      ($3 == "target") != (spk[$1] == spk[$2]) { exit 2 }' d/test/utt2spk d/test/trials || fail "trials wrong"
 grep -q ' target$' d/test/trials && grep -q ' nontarget$' d/test/trials || fail "trials lack a label"
 $ROOT/utils/make_trials.py vox2kaldi d/test/veri_test.txt - | cmp - d/test/trials || fail "VoxCeleb list differs"
+# The split: train-only sources (tuxpaint, hedgewars) never pick test groups but follow a held-out group they
+# share; a group is never split.
+PYTHONDONTWRITEBYTECODE=1 python3 - "$ROOT/egs/mini/local" <<'PY' || fail "split_groups"
+import sys; sys.path.insert(0, sys.argv[1]); import make_data as m
+u = [('u', 'w', 3.0)] * 4
+spk = {f'ktub_{l}': {'group': f'lang_{l}', 'source': 'ktuberling', 'utts': u} for l in 'abcdefghij'}
+spk.update({f'tux_{l}': {'group': f'lang_{l}', 'source': 'tuxpaint', 'utts': u} for l in 'aeiouxyz'})
+spk.update({f'hw_{i}': {'group': 'hedgewars', 'source': 'hedgewars', 'utts': u} for i in range(5)})
+train, test = m.split_groups(spk, 0.35, 4)
+assert set(train) | set(test) == set(spk) and not set(train) & set(test)
+assert not [s for s in test if s.startswith('hw_')] and all(f'tux_{l}' in train for l in 'xyz')
+assert all((f'ktub_{l}' in test) == (f'tux_{l}' in test) for l in 'aei'), test
+assert len([s for s in test if s.startswith('ktub_')]) == 3, test
+train2, test2 = m.split_groups(spk, 0.35, 4, train_only=set())
+assert len(test2) > len(test)
+PY
 # Deterministic.
 timeout 120 $ROOT/egs/mini/local/make_data.sh $opts e > /dev/null 2>&1 || fail "second run"
 for f in train/utt2spk test/trials; do cmp -s d/$f e/$f || fail "$f differs between runs"; done

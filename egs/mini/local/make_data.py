@@ -6,8 +6,10 @@ apt-get download, unpacked with dpkg -x, one folder = one voice. Every file goes
 (mono, silence trimmed at both ends, 8 kHz and back to 16 kHz, peak-normalised, 16-bit), so no speaker is
 recognisable by bandwidth or level; identical files of a speaker (md5) are used once; short files are
 joined and long ones cut into 2-4 s segments. Voices that may be one person under two names (the same
-language in ktuberling and klettres; Allison in the en and es prompts) share a "group": a group is never
-split between train and test, and never forms a nontarget trial with itself.
+language in ktuberling, klettres and tuxpaint; Allison in the en and es prompts; all hedgewars packs) share a
+"group": a group is never split between train and test, and never forms a nontarget trial with itself.
+With --extra-packages true (default) tuxpaint-stamps-default and hedgewars-data add 23 voices, which go to
+training unless their group is held out (split_groups), so the test set keeps its size.
 Source "espeak" (data.md section 2): synthetic speakers, espeak-ng variant x pitch x speed, deterministic.
 
 Writes <out>/{train,test}/{wav.scp,utt2spk,spk2utt,utt2dur,spk2group}, <out>/test/trials (Kaldi:
@@ -34,6 +36,13 @@ PACKAGES = [
     ('asterisk-core-sounds-ru-gsm', 'asterisk'), ('asterisk-prompt-it-menardi-gsm', 'asterisk'),
     ('asterisk-prompt-es-co', 'asterisk'), ('asterisk-prompt-fr-armelle', 'asterisk'),
 ]
+# The two optional packages of data.md (--extra-packages, on by default; 306 MB). Their voices never pick
+# test groups (--train-only-sources, default TRAIN_ONLY): they reach the test set only with a held-out group they share (a tuxpaint
+# language with the ktuberling/klettres voice of that language), so the test set stays as it was and the
+# training set grows.
+EXTRA_PACKAGES = [('tuxpaint-stamps-default', 'tuxpaint'), ('hedgewars-data', 'hedgewars')]
+TRAIN_ONLY = {'tuxpaint', 'hedgewars'}
+TUXPAINT_LANGS = ['be', 'bg', 'ca', 'da', 'el', 'es', 'fr', 'ro', 'ru']
 AUDIO = re.compile(r'\.(ogg|wav|gsm)$')
 SEG_MIN, SEG_MAX = 2.0, 4.0
 BYTES_PER_SEC = 32000.0   # 16 kHz, 16 bit, mono
@@ -56,11 +65,11 @@ def run(cmd, **kw):
     return subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kw)
 
 
-def fetch_packages(download, timeout):
+def fetch_packages(download, timeout, packages):
     """apt-get download + dpkg -x of each package into download/<pkg>/ (cached). Returns False on failure."""
     debs = os.path.join(download, 'debs')
     os.makedirs(debs, exist_ok=True)
-    need = [p for p, _ in PACKAGES if not os.path.exists(os.path.join(download, 'root', p, '.done'))]
+    need = [p for p, _ in packages if not os.path.exists(os.path.join(download, 'root', p, '.done'))]
     missing = [p for p in need if not any(f.startswith(p + '_') for f in os.listdir(debs))]
     if missing:
         if not shutil.which('apt-get'):
@@ -101,7 +110,7 @@ def fetch_packages(download, timeout):
     return True
 
 
-def find_voices(download):
+def find_voices(download, packages):
     """Returns {speaker: {'group': g, 'source': s, 'files': [(tag, path), ...]}} from the unpacked packages."""
     voices = {}
 
@@ -121,7 +130,7 @@ def find_voices(download):
             out += [os.path.join(r, f) for f in sorted(files) if AUDIO.search(f)]
         return out
 
-    for pkg, kind in PACKAGES:
+    for pkg, kind in packages:
         share = os.path.join(download, 'root', pkg, 'usr', 'share')
         if kind == 'kajongg':
             base = os.path.join(share, 'kajongg', 'voices')
@@ -174,6 +183,29 @@ def find_voices(download):
                 spk = 'ast_' + clean(name)
                 for f in files:
                     add(spk, spk, 'asterisk', clean(d.split('_')[0]), f)
+        elif kind == 'tuxpaint':
+            # One folder per language, but the voice of a language is known from the file name
+            # (stamps/**/<stamp>_desc_<lang>.ogg). The changelog names one volunteer per language, except
+            # French (two) and the numbers (Schoolsplay); a language may also be the ktuberling/klettres
+            # voice of that language: same group.
+            base = os.path.join(share, 'tuxpaint', 'stamps')
+            byl = {lang: [] for lang in TUXPAINT_LANGS}
+            for f in audio_files(base, recursive=True):
+                m = re.search(r'_desc_([a-z]+)\.ogg$', f)
+                if m and m.group(1) in byl:
+                    byl[m.group(1)].append(f)
+            for lang in TUXPAINT_LANGS:
+                for f in byl[lang]:
+                    add('tux_' + lang, 'lang_' + lang, 'tuxpaint', 'd', f)
+        elif kind == 'hedgewars':
+            # Acted voice packs of unknown actors: one actor may voice several packs, so all packs form one
+            # group (never on two sides of a nontarget trial; TRAIN_ONLY keeps them in training).
+            base = os.path.join(share, 'games', 'hedgewars', 'Data', 'Sounds', 'voices')
+            for pack in sorted(os.listdir(base)) if os.path.isdir(base) else []:
+                if pack == 'Robot':
+                    continue
+                for f in audio_files(os.path.join(base, pack)):
+                    add('hw_' + clean(pack), 'hedgewars', 'hedgewars', 'x', f)
     return voices
 
 
@@ -325,10 +357,17 @@ def make_espeak(out, num_speakers, utts_per_spk, nj):
     return speakers
 
 
-def make_debian(out, download, max_secs, nj, timeout):
-    if not fetch_packages(download, timeout):
+def make_debian(out, download, max_secs, nj, timeout, extra):
+    if not fetch_packages(download, timeout, PACKAGES):
         return None
-    voices = find_voices(download)
+    packages = PACKAGES
+    if extra:
+        if fetch_packages(download, timeout, EXTRA_PACKAGES):
+            packages = PACKAGES + EXTRA_PACKAGES
+        else:
+            log('WARNING: the optional packages (' + ', '.join(p for p, _ in EXTRA_PACKAGES) +
+                ') could not be fetched: going on without their voices')
+    voices = find_voices(download, packages)
     t0 = time.time()
     # Converted files are cached; a change of the effects gets a fresh cache.
     conv_dir = os.path.join(download, 'conv-' + hashlib.md5(' '.join(SOX_EFFECTS).encode()).hexdigest()[:8])
@@ -365,12 +404,15 @@ def make_debian(out, download, max_secs, nj, timeout):
     return speakers
 
 
-def split_groups(speakers, test_fraction, min_utts):
-    """Whole groups to train or test: within each source, groups in a fixed hashed order, every group whose
-    running share passes test_fraction goes to test. Speakers with fewer than min_utts utterances are dropped."""
+def split_groups(speakers, test_fraction, min_utts, train_only=TRAIN_ONLY):
+    """Whole groups to train or test: within each source but those in train_only, groups in a fixed hashed
+    order, every group whose running share passes test_fraction goes to test (with all its speakers, whatever
+    their source). Speakers with fewer than min_utts utterances are dropped."""
     speakers = {s: v for s, v in speakers.items() if len(v['utts']) >= min_utts}
     by_source = {}
     for s, v in speakers.items():
+        if v['source'] in train_only:
+            continue
         by_source.setdefault(v['source'], set()).add(v['group'])
     test_groups = set()
     for source in sorted(by_source):
@@ -406,6 +448,9 @@ def main():
     p.add_argument('--download-dir', default='data/download')
     p.add_argument('--max-secs-per-spk', type=float, default=240.0)
     p.add_argument('--test-fraction', type=float, default=0.35)
+    p.add_argument('--extra-packages', choices=['true', 'false'], default='true')
+    p.add_argument('--train-only-sources', default=','.join(sorted(TRAIN_ONLY)),
+                   help='sources whose own groups all go to training (comma-separated; "" for none)')
     p.add_argument('--min-utts-per-spk', type=int, default=4)
     p.add_argument('--num-target', type=int, default=1500)
     p.add_argument('--num-nontarget', type=int, default=1500)
@@ -427,7 +472,8 @@ def main():
         f.write(stamp)
     speakers = None
     if a.source in ('auto', 'debian'):
-        speakers = make_debian(a.out, a.download_dir, a.max_secs_per_spk, a.nj, a.apt_timeout)
+        speakers = make_debian(a.out, a.download_dir, a.max_secs_per_spk, a.nj, a.apt_timeout,
+                                   a.extra_packages == 'true')
         if speakers is None:
             if a.source == 'debian':
                 sys.exit('make_data.py: could not fetch the Debian packages (see above)')
@@ -435,7 +481,8 @@ def main():
                 'speakers (results will not mean much for real speech) ***')
     if speakers is None:
         speakers = make_espeak(a.out, a.espeak_speakers, a.espeak_utts, a.nj)
-    train, test = split_groups(speakers, a.test_fraction, a.min_utts_per_spk)
+    train, test = split_groups(speakers, a.test_fraction, a.min_utts_per_spk,
+                               set(x for x in a.train_only_sources.split(',') if x))
     if len(train) < 2 or len(test) < 2:
         sys.exit(f'make_data.py: too few speakers ({len(train)} train, {len(test)} test)')
     n_train, s_train = write_dir(os.path.join(a.out, 'train'), train)

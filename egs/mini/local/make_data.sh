@@ -8,7 +8,10 @@ set -euo pipefail
 source=auto                  # auto: Debian packages, espeak-ng if they cannot be fetched; or debian, espeak
 download_dir=data/download   # cache of .deb files, unpacked packages and converted audio
 max_secs_per_spk=240         # caps each speaker's audio (the fillets and asterisk voices have far more)
-test_fraction=0.35           # share of speaker groups held out for test
+test_fraction=0.35           # share of speaker groups held out for test, per source but the train-only ones
+extra_packages=true          # also tuxpaint-stamps-default and hedgewars-data (data.md's optional ones, 306 MB)
+train_only_sources=hedgewars,tuxpaint  # their own groups go to training (a tuxpaint language joins a held-out
+                             # ktuberling/klettres group of its language): ~55 train, ~20 test speakers
 num_target=1500              # trials
 num_nontarget=1500
 espeak_speakers=40           # synthetic speakers (variant x pitch x speed) and utterances each
@@ -18,6 +21,7 @@ help_message="Usage: $0 [options] <out-dir>
  e.g.: $0 data            (writes data/train, data/test, data/test/trials)
        $0 --source espeak --espeak-speakers 8 --espeak-utts 5 /tmp/d
 Options: --source (auto|debian|espeak), --download-dir, --max-secs-per-spk, --test-fraction,
+         --extra-packages (true|false), --train-only-sources,
          --num-target, --num-nontarget, --espeak-speakers, --espeak-utts, --nj"
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/../../../utils/parse_options.sh"
@@ -28,7 +32,8 @@ for t in sox python3; do command -v $t > /dev/null || { echo "$0: $t is not inst
 start=$(date +%s)
 rm -rf "$out/train" "$out/test"
 python3 "$here/make_data.py" --source "$source" --download-dir "$download_dir" --max-secs-per-spk "$max_secs_per_spk" \
-  --test-fraction "$test_fraction" --num-target "$num_target" --num-nontarget "$num_nontarget" \
+  --test-fraction "$test_fraction" --extra-packages "$extra_packages" --train-only-sources "$train_only_sources" \
+  --num-target "$num_target" --num-nontarget "$num_nontarget" \
   --espeak-speakers "$espeak_speakers" --espeak-utts "$espeak_utts" --nj "$nj" "$out"
 for d in train test; do "$utils/validate_data_dir.sh" --no-feats "$out/$d"; done
 echo "$0: done in $(( $(date +%s) - start )) s"
