@@ -7,14 +7,15 @@
 #
 #   egs/mini/run.sh [--stage N] [--stop-stage N] [--nj 2] [--source auto|debian|espeak]
 # Stages: 0 data, 1 features + VAD, 2 supernet training (5 stages), 3 subnets + BN
-# recalibration, 4 embeddings + scoring, 5 results table + plot.
+# recalibration, 4 embeddings + scoring, 5 subnet search (TDNN-NAS: predictor + evolution
+# at 3 MAC budgets, compared with random subnets), 6 results table + plot.
 set -euo pipefail
 cd "$(dirname "$0")"
 . ./cmd.sh
 . ./path.sh
 
 stage=0
-stop_stage=5
+stop_stage=6
 nj=2                 # parallel feature jobs
 num_threads=2        # threads of the network computation
 source=auto          # data source for stage 0
@@ -24,10 +25,11 @@ supernet_opts="--max-width=128 --max-cat-width=384"
 batch_size=64
 crop_frames=200      # 2 s crops for the largest stage, as the reference; 3 s after
 crop_frames_elastic=300
-epochs_largest=12
+epochs_largest=16
 epochs_elastic=4     # per elastic stage (kernel, depth, width1, width2)
-lr=0.004
-help_message="Usage: $0 [--stage N] [--stop-stage N] [--nj N] [--source auto|debian|espeak]"
+lr=0.004             # peak of each stage's triangular learning-rate cycle
+search=true          # stage 5 (adds ~4 minutes)
+help_message="Usage: $0 [--stage N] [--stop-stage N] [--nj N] [--source auto|debian|espeak] [--search true|false]"
 . utils/parse_options.sh
 
 exp=exp
@@ -74,13 +76,16 @@ if [ $stage -le 2 ] && [ $stop_stage -ge 2 ]; then
   nnet-init-supernet $supernet_opts --num-speakers=$num_spk --seed=666 $exp/supernet/0.mdl \
     2> $exp/supernet/log/init.log
   prev=$exp/supernet/0.mdl
+  steps_per_epoch=$(( $(wc -l < data/train_voiced/utt2spk) / batch_size ))
   i=1
   for s in largest kernel depth width1 width2; do
     if [ $s = largest ]; then frames=$crop_frames; epochs=$epochs_largest;
     else frames=$crop_frames_elastic; epochs=$epochs_elastic; fi
     echo "  training stage $s ($epochs epochs, ${frames}-frame crops); log: $exp/supernet/log/train.$s.log"
+    # One triangle per stage (half-cycle = half the stage), so each stage ends annealed.
     $train_cmd $exp/supernet/log/train.$s.log \
       nnet-train-supernet --stage=$s --num-epochs=$epochs --crop-frames=$frames \
+        --cycle-steps=$(( epochs * steps_per_epoch / 2 )) \
         --batch-size=$batch_size --lr=$lr --num-threads=$num_threads --num-data-threads=1 \
         --log-every=20 $prev scp:data/train_voiced/feats.scp ark:data/train_voiced/utt2spk \
         $exp/supernet/$i.$s.mdl
@@ -122,19 +127,29 @@ if [ $stage -le 4 ] && [ $stop_stage -ge 4 ]; then
   done
 fi
 
-if [ $stage -le 5 ] && [ $stop_stage -ge 5 ]; then
-  log_stage 5 "results"
+if [ $stage -le 5 ] && [ $stop_stage -ge 5 ] && [ "$search" = true ]; then
+  log_stage 5 "subnet search: predictor trained on dev EERs, evolution at 3 MAC budgets"
+  local/search_subnets.sh --nj $nj --train-cmd "$train_cmd" --max-width 128 --max-cat-width 384 \
+    $exp/supernet/final.mdl data/train_voiced data/test_voiced $exp/nas
+fi
+
+if [ $stage -le 6 ] && [ $stop_stage -ge 6 ]; then
+  log_stage 6 "results"
   {
-    printf "%-9s %-40s %10s %9s %8s %12s\n" subnet config MACs params "EER(%)" "minDCF@0.01"
+    printf "%-14s %-40s %10s %9s %8s %12s\n" subnet config MACs params "EER(%)" "minDCF@0.01"
     for entry in $subnets; do
       name=${entry%%:*}; cfg=${entry#*:}
       read -r macs params < <(nnet-count-macs --print-args=false --frames=301 --human $cfg 2>/dev/null | awk '{print $4, $5}')
       eer=$(tr ' ' '\n' < $exp/scores/eer.$name | sed -n 's/^eer=//p')
       dcf=$(tr ' ' '\n' < $exp/scores/eer.$name | sed -n 's/^mindcf@0.01=//p')
-      printf "%-9s %-40s %10s %9s %8s %12s\n" $name $cfg $macs $params $eer $dcf
+      printf "%-14s %-40s %10s %9s %8s %12s\n" $name $cfg $macs $params $eer $dcf
     done
   } | tee $exp/results.txt
   utils/plot_results.py $exp/results.txt $exp/eer_vs_macs.png || true
+  if [ -s $exp/nas/search_summary.txt ]; then
+    echo "Search (EER on the eval half of the held-out speakers; predictor trained on the dev half):"
+    cat $exp/nas/predictor_report.txt $exp/nas/search_summary.txt
+  fi
   echo "table: $PWD/$exp/results.txt  plot: $PWD/$exp/eer_vs_macs.png"
 fi
 echo "=== done in $(( $(date +%s) - t_start )) s"

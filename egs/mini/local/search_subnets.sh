@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# search_subnets.sh: the TDNN-NAS stage of egs/mini (spec efficienttdnn.md section 4).
+#  1. held-out speakers split by group into dev (predictor training) and eval (final numbers);
+#  2. --num-sampled random subnets of the supernet's width2 space evaluated for real on dev
+#     (materialise, BN recalibration, embeddings, EER) through $train_cmd JOB=1:$nj;
+#  3. the accuracy predictor trained on those (config, EER) pairs, its held-out rank
+#     correlation printed next to a MACs-only baseline;
+#  4. evolutionary search under each MAC budget with the predictor;
+#  5. the winners and --num-random random subnets per budget evaluated on eval;
+#     writes <dir>/search_results.txt: budget, kind (searched|random), config, MACs, params, EER.
+set -euo pipefail
+nj=2
+num_sampled=24        # subnets evaluated on dev to train the predictor
+num_random=10         # random subnets per budget for the comparison
+budgets="25M,45M,80M" # MAC budgets at 301 frames
+recal_utts=400
+train_cmd=run.pl
+max_width=128
+max_cat_width=384
+help_message="Usage: $0 [options] <supernet> <train-data> <test-data> <exp-dir>
+ e.g.: $0 exp/supernet/final.mdl data/train_voiced data/test_voiced exp/nas"
+. utils/parse_options.sh
+[ $# -eq 4 ] || { echo "$help_message" >&2; exit 1; }
+mdl=$1; train=$2; test=$3; dir=$4
+mkdir -p $dir/log
+shape="--max-width=$max_width --max-cat-width=$max_cat_width"
+
+# 1. dev/eval split of the held-out speaker groups (alternating; a group never straddles).
+cut -d' ' -f2 data/test/spk2group | sort -u | awk 'NR % 2 == 1' > $dir/dev.groups
+awk 'NR == FNR { dev[$1] = 1; next } { print $1, (($2 in dev) ? "dev" : "eval") }' \
+  $dir/dev.groups data/test/spk2group > $dir/spk2split
+for part in dev eval; do
+  awk -v p=$part '$2 == p { print $1 }' $dir/spk2split > $dir/$part.spk
+  utils/subset_data_dir.sh --spk-list $dir/$part.spk $test $dir/$part > /dev/null
+  python3 utils/make_trials.py generate --num-target 800 --num-nontarget 800 --seed 7 \
+    --spk2group data/test/spk2group $dir/$part/utt2spk $dir/$part/trials
+done
+echo "$0: dev $(wc -l < $dir/dev/spk2utt) speakers, eval $(wc -l < $dir/eval/spk2utt) speakers"
+
+eval_opts="--max-recal-utts=$recal_utts --recalibrate-max-frames=300"
+# 2. random subnets of the width2 space, evaluated on dev (resumable, split over jobs).
+nnet-sample-subnet --print-args=false --list --random=$num_sampled --space=width2 --seed=11 \
+  $mdl 2> $dir/log/sample.log | awk '{print $1}' > $dir/sampled.txt
+utils/split_scp.pl $dir/sampled.txt $(for n in $(seq $nj); do echo $dir/sampled.$n; done)
+$train_cmd JOB=1:$nj $dir/log/eval_dev.JOB.log \
+  nnet-eval-subnets $eval_opts $mdl $dir/sampled.JOB scp:$train/feats.scp \
+    scp:$dir/dev/feats.scp $dir/dev/trials $dir/dev_results.JOB
+cat $(for n in $(seq $nj); do echo $dir/dev_results.$n; done) > $dir/dev_results.txt
+
+# 3. the predictor (coarse one-hot encoding: the data here are a few dozen subnets).
+# Its stdout is the held-out report: predictor vs MACs-only rank correlations.
+nnet-train-predictor $shape --encoding=coarse --holdout=0.25 $dir/dev_results.txt \
+  $dir/predictor.mdl 2> $dir/log/predictor.log | tee $dir/predictor_report.txt
+
+# 4. search each budget with the predictor.
+nnet-search-subnet $shape --objective=predictor --predictor=$dir/predictor.mdl --space=coarse \
+  --max-macs=$budgets --num-best=1 --front-out=$dir/front.txt > $dir/searched.txt 2> $dir/log/search.log
+
+# 5. searched winners and random subnets per budget, evaluated on eval.
+: > $dir/eval_configs.txt
+i=0
+for b in ${budgets//,/ }; do
+  i=$((i + 1))
+  cfg=$(awk -v i=$i 'NR == i {print $4}' $dir/front.txt)
+  echo "$b searched $cfg" >> $dir/eval_configs.txt
+  macs=$(python3 -c "import sys; s='$b'; m={'K':1e3,'M':1e6,'G':1e9}; print(int(float(s[:-1])*m[s[-1]]) if s[-1] in m else int(s))")
+  nnet-sample-subnet --print-args=false --list --random=$num_random --space=width2 --seed=$((100 + i)) \
+    --max-macs=$macs $mdl 2>> $dir/log/sample.log | awk -v b=$b '{print b, "random", $1}' >> $dir/eval_configs.txt
+done
+awk '{print $3}' $dir/eval_configs.txt | sort -u > $dir/eval_unique.txt
+utils/split_scp.pl $dir/eval_unique.txt $(for n in $(seq $nj); do echo $dir/eval_unique.$n; done)
+$train_cmd JOB=1:$nj $dir/log/eval_eval.JOB.log \
+  nnet-eval-subnets $eval_opts $mdl $dir/eval_unique.JOB scp:$train/feats.scp \
+    scp:$dir/eval/feats.scp $dir/eval/trials $dir/eval_results.JOB
+cat $(for n in $(seq $nj); do echo $dir/eval_results.$n; done) > $dir/eval_results.txt
+awk 'NR == FNR { r[$1] = $2 " " $3 " " $4; next } { print $1, $2, $3, r[$3] }' \
+  $dir/eval_results.txt $dir/eval_configs.txt > $dir/search_results.txt
+# Per budget: the searched subnet's eval EER against the median of the random ones.
+python3 - $dir/search_results.txt <<'PY' | tee $dir/search_summary.txt
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1]) if len(l.split()) >= 6]
+for b in dict.fromkeys(r[0] for r in rows):
+    s = [float(r[5]) for r in rows if r[0] == b and r[1] == "searched"]
+    rnd = [float(r[5]) for r in rows if r[0] == b and r[1] == "random"]
+    if not s or not rnd:
+        print("budget %s: missing results" % b); continue
+    med = statistics.median(rnd)
+    print("budget %-5s searched EER %5.2f%%  random: median %5.2f%% (n=%d, min %.2f, max %.2f)  %s"
+          % (b, s[0], med, len(rnd), min(rnd), max(rnd), "OK" if s[0] <= med else "WORSE"))
+PY
