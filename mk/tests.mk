@@ -7,10 +7,10 @@ DEPS_base := base
 DEPS_matrix := matrix base
 DEPS_util := util matrix base
 DEPS_feat := feat util matrix base
-DEPS_nnet := nnet util matrix base
+DEPS_nnet := nnet feat util matrix base
 DEPS_sv := sv util matrix base
-DEPS_nas := nas sv nnet util matrix base
-DEPS_gpu := nnet util matrix base
+DEPS_nas := nas sv nnet feat util matrix base
+DEPS_gpu := nnet feat util matrix base
 
 TEST_SRCS := $(wildcard tests/*/*-test.cc)
 TEST_BINS := $(patsubst tests/%.cc,$(BUILD)/tests/%,$(TEST_SRCS))

@@ -209,20 +209,20 @@ void TrainData::MakeBatch(int64 epoch, int64 index, int reader_slot, TrainBatch 
 
 // ---- prefetching ----
 
-void TrainData::Start(int64 first) {
+void BatchSource::Start(int64 first) {
   Stop();
   std::lock_guard<std::mutex> lock(mu_);
   ready_.clear();
   next_ = first;
   stop_ = false;
   error_.clear();
-  const int n = opts_.num_data_threads;
+  const int n = Options().num_data_threads;
   // Each worker gets its first batch index now, not when it first runs: the consumer may
   // already have advanced next_ by then, and batches would be skipped (a deadlock).
-  for (int i = 0; i < n; i++) threads_.emplace_back(&TrainData::Worker, this, i, first);
+  for (int i = 0; i < n; i++) threads_.emplace_back(&BatchSource::Worker, this, i, first);
 }
 
-void TrainData::Stop() {
+void BatchSource::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stop_ = true;
@@ -232,11 +232,11 @@ void TrainData::Stop() {
   threads_.clear();
 }
 
-void TrainData::Worker(int slot, int64 first) {
-  const int n = opts_.num_data_threads;
+void BatchSource::Worker(int slot, int64 first) {
+  const int n = Options().num_data_threads;
   const int64 bpe = BatchesPerEpoch();
   int64 g = first + slot;
-  const int64 ahead = static_cast<int64>(opts_.prefetch) * n;
+  const int64 ahead = static_cast<int64>(Options().prefetch) * n;
   for (;; g += n) {
     {
       std::unique_lock<std::mutex> lock(mu_);
@@ -260,9 +260,9 @@ void TrainData::Worker(int slot, int64 first) {
   }
 }
 
-void TrainData::Next(TrainBatch *batch) {
+void BatchSource::Next(TrainBatch *batch) {
   std::unique_lock<std::mutex> lock(mu_);
-  if (threads_.empty()) TD_ERR << "TrainData::Next() before Start()";
+  if (threads_.empty()) TD_ERR << "BatchSource::Next() before Start()";
   cv_.wait(lock, [&] { return !error_.empty() || ready_.count(next_) > 0; });
   auto it = ready_.find(next_);
   if (it == ready_.end()) TD_ERR << "reading training data: " << error_;

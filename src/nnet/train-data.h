@@ -58,7 +58,41 @@ struct TrainBatch {
   std::vector<int32> utts;             // utterance indices (for tests/logs)
 };
 
-class TrainData {
+// A stream of training batches, made ahead in background threads: the trainer's input.
+// Subclasses say what a batch is (MakeBatch, a pure function of (epoch, index)); this class
+// runs the prefetch threads: Start(first) hands out global batch numbers first, first+1, ...
+// round-robin to --num-data-threads workers and Next() returns them in order, so the stream
+// does not depend on the thread count. Subclasses must call Stop() in their destructor.
+// TrainData (features) and WaveTrainData (nnet/wave-train-data.h: audio) implement it.
+class BatchSource {
+ public:
+  virtual ~BatchSource() {}
+  virtual const std::vector<std::string> &Speakers() const = 0;
+  virtual int32 Dim() const = 0;
+  virtual int64 BatchesPerEpoch() const = 0;
+  virtual const TrainDataOptions &Options() const = 0;
+  // Makes batch `index` of epoch `epoch` (thread-safe; `reader_slot` is the calling data
+  // thread, 0 .. num_data_threads-1, for per-thread readers).
+  virtual void MakeBatch(int64 epoch, int64 index, int reader_slot, TrainBatch *batch) const = 0;
+
+  // Background prefetching from global batch number `first` (= epoch * BatchesPerEpoch() +
+  // index) on: Next() returns batch first, first+1, ... in order.
+  void Start(int64 first);
+  void Next(TrainBatch *batch);
+  void Stop();
+
+ private:
+  void Worker(int slot, int64 first);
+  std::vector<std::thread> threads_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<int64, TrainBatch> ready_;
+  int64 next_ = 0;          // next batch Next() returns
+  bool stop_ = false;
+  std::string error_;       // first worker error, rethrown by Next()
+};
+
+class TrainData : public BatchSource {
  public:
   // Reads utt2spk (all of it) and the feature list. speakers: if non-empty, the class list the
   // labels index (every speaker of the data must be in it, else ERROR); otherwise the sorted
@@ -68,24 +102,18 @@ class TrainData {
             const std::vector<std::string> &speakers, const TrainDataOptions &opts, uint64 seed);
   ~TrainData();
 
-  const std::vector<std::string> &Speakers() const { return speakers_; }
+  const std::vector<std::string> &Speakers() const override { return speakers_; }
   int32 NumUtterances() const { return static_cast<int32>(keys_.size()); }
   const std::string &Key(int32 i) const { return keys_[i]; }
   int32 Label(int32 i) const { return labels_[i]; }
-  int32 Dim() const { return dim_; }
+  int32 Dim() const override { return dim_; }
   bool InMemory() const { return in_memory_; }
-  int64 BatchesPerEpoch() const { return NumUtterances() / opts_.batch_size; }
-  const TrainDataOptions &Options() const { return opts_; }
+  int64 BatchesPerEpoch() const override { return NumUtterances() / opts_.batch_size; }
+  const TrainDataOptions &Options() const override { return opts_; }
 
   // Makes batch `index` of epoch `epoch` (thread-safe: `reader_slot` selects the per-thread
   // random-access reader for on-demand data, 0 .. max(1, num_data_threads)-1).
-  void MakeBatch(int64 epoch, int64 index, int reader_slot, TrainBatch *batch) const;
-
-  // Background prefetching from global batch number `first` (= epoch * BatchesPerEpoch() +
-  // index) on: Next() returns batch first, first+1, ... in order.
-  void Start(int64 first);
-  void Next(TrainBatch *batch);
-  void Stop();
+  void MakeBatch(int64 epoch, int64 index, int reader_slot, TrainBatch *batch) const override;
 
   // The epoch's permutation of utterance indices (exposed for tests).
   std::vector<int32> EpochOrder(int64 epoch) const;
@@ -97,7 +125,6 @@ class TrainData {
  private:
   struct Reader;
   const Matrix<float> &Features(int32 utt, int reader_slot, Matrix<float> *tmp) const;
-  void Worker(int slot, int64 first);
 
   TrainDataOptions opts_;
   uint64 seed_;
@@ -109,15 +136,6 @@ class TrainData {
   std::vector<std::string> speakers_;
   std::vector<Matrix<float>> feats_;               // in-memory data
   std::vector<std::unique_ptr<Reader>> readers_;   // on-demand data, one per thread
-
-  // Prefetch state.
-  std::vector<std::thread> threads_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::map<int64, TrainBatch> ready_;
-  int64 next_ = 0;          // next batch Next() returns
-  bool stop_ = false;
-  std::string error_;       // first worker error, rethrown by Next()
 };
 
 }  // namespace nnet

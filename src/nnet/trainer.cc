@@ -61,7 +61,8 @@ std::string TrainerOptions::ToString() const {
   return os.str();
 }
 
-Trainer::Trainer(const TrainerOptions &opts, NnetModel *model, TrainData *data, bool resume)
+Trainer::Trainer(const TrainerOptions &opts, NnetModel *model, BatchSource *data,
+                 bool resume)
     : opts_(opts), model_(model), data_(data) {
   opts_.Validate();
   const StaticTdnnOptions &nopts = model_->NetOptions();

@@ -75,7 +75,7 @@ class Trainer {
  public:
   // model: the network to train (its TrainState is used when resume is true). data must use
   // the model's speaker list. The trainer does not own either.
-  Trainer(const TrainerOptions &opts, NnetModel *model, TrainData *data, bool resume);
+  Trainer(const TrainerOptions &opts, NnetModel *model, BatchSource *data, bool resume);
   // Trains to the end (or --max-steps), writing checkpoints. Returns per-epoch summaries of
   // the epochs completed in this call.
   std::vector<EpochSummary> Run();
@@ -93,7 +93,7 @@ class Trainer {
   StaticTdnn *NetFor(const SubnetConfig &cfg);
   TrainerOptions opts_;
   NnetModel *model_;
-  TrainData *data_;
+  BatchSource *data_;
   int64 step_ = 0, total_steps_ = 0;
   std::unique_ptr<Adam> adam_;
   std::unique_ptr<CyclicLr> lr_;

@@ -1,6 +1,7 @@
 // nnet-train-supernet: trains the model (a supernet stage, or one static subnet: fine-tuning)
 // on random crops of features with speaker labels.
 #include <climits>
+#include <memory>
 #include <sstream>
 #if defined(__GLIBC__)
 #include <malloc.h>
@@ -11,6 +12,7 @@
 #include "nnet/parallel.h"
 #include "nnet/train-data.h"
 #include "nnet/trainer.h"
+#include "nnet/wave-train-data.h"
 #include "util/main-wrapper.h"
 #include "util/parse-options.h"
 
@@ -29,11 +31,19 @@ int main(int argc, char *argv[]) {
         "Usage: nnet-train-supernet [options] <supernet-in> <feats-rspecifier> "
         "<utt2spk-rspecifier> <supernet-out>\n"
         "e.g.: nnet-train-supernet --stage=kernel --crop-frames=300 exp/stage0.mdl "
-        "scp:data/train/feats.scp ark:data/train/utt2spk exp/stage1.mdl\n";
+        "scp:data/train/feats.scp ark:data/train/utt2spk exp/stage1.mdl\n"
+        "Straight from audio: --wav-rspecifier=scp:wav.scp, with <feats-rspecifier> given as '-'\n"
+        "(it must be '-' then): crops are cut from the waves, augmented on the fly (--aug-*)\n"
+        "and turned into fbank features (--fbank-config; default 80 bins, dither 0) in the\n"
+        "data threads; nothing is written to disk.\n"
+        "e.g.: nnet-train-supernet --wav-rspecifier=scp:data/train/wav.scp "
+        "--fbank-config=conf/fbank.conf --aug-choices=none,noise,music,babble,reverb "
+        "--aug-noise-list=noise.scp ... exp/stage0.mdl - ark:data/train/utt2spk exp/stage1.mdl\n";
     ParseOptions po(usage);
     TrainerOptions topts;
     TrainDataOptions dopts;
-    std::string subnet, resume, use_gpu = "no";
+    std::string subnet, resume, use_gpu = "no", wav_rspecifier, fbank_config;
+    WaveAugmentOptions aug_opts;
     int32 num_threads = 1;
     bool binary = true;
     topts.Register(&po);
@@ -45,6 +55,13 @@ int main(int argc, char *argv[]) {
     po.Register("num-threads", &num_threads, "CPU threads of the network computation");
     po.Register("binary", &binary, "Write the output model in binary mode");
     po.Register("use-gpu", &use_gpu, "no|yes|optional (CPU only in this build)");
+    po.Register("wav-rspecifier", &wav_rspecifier,
+                "Train from audio (e.g. scp:wav.scp) instead of features; <feats-rspecifier> "
+                "must then be '-'");
+    po.Register("fbank-config", &fbank_config,
+                "With --wav-rspecifier: fbank options file (compute-fbank's); default "
+                "--num-mel-bins=80 --dither=0");
+    RegisterTrainAugmentOptions(&aug_opts, &po);
     po.Read(argc, argv);
     if (po.NumArgs() != 4) {
       po.PrintUsage();
@@ -81,9 +98,29 @@ int main(int argc, char *argv[]) {
     aam.margin = topts.aam_margin;
     aam.scale = topts.aam_scale;
     model.SetAamOptions(aam);
-    TrainData data(feats, utt2spk, model.Speakers(), dopts, static_cast<uint64>(topts.seed));
-    if (model.Speakers().empty()) model.Speakers() = data.Speakers();
-    Trainer trainer(topts, &model, &data, !resume.empty());
+    std::unique_ptr<BatchSource> data;
+    if (wav_rspecifier.empty()) {
+      if (feats == "-") TD_ERR << "<feats-rspecifier> is '-' but no --wav-rspecifier given";
+      data.reset(new TrainData(feats, utt2spk, model.Speakers(), dopts,
+                               static_cast<uint64>(topts.seed)));
+    } else {
+      if (feats != "-")
+        TD_ERR << "with --wav-rspecifier, <feats-rspecifier> must be '-' (got " << feats << ")";
+      FbankOptions fbank;
+      fbank.mel_opts.num_bins = 80;
+      fbank.frame_opts.dither = 0.0f;
+      if (!fbank_config.empty()) {
+        ParseOptions fpo("fbank options");
+        fbank.Register(&fpo);
+        const std::string arg = "--config=" + fbank_config;
+        const char *fargv[] = {"nnet-train-supernet", arg.c_str()};
+        fpo.Read(2, fargv);
+      }
+      data.reset(new WaveTrainData(wav_rspecifier, utt2spk, model.Speakers(), dopts, fbank,
+                                   aug_opts, static_cast<uint64>(topts.seed)));
+    }
+    if (model.Speakers().empty()) model.Speakers() = data->Speakers();
+    Trainer trainer(topts, &model, data.get(), !resume.empty());
     std::vector<EpochSummary> epochs = trainer.Run();
     // The output model: weights, BN statistics and the run's position, no optimizer moments.
     model.Train().adam_m.clear();
