@@ -5,10 +5,13 @@
 # on demand (the usual `scp:feats.scp` of copy-feats --compress=true output). For scale: one
 # training step of the Base subnet on batch 128 takes seconds on a CPU and ~0.1 s on a GPU, so
 # the reader needs ~1-2k crops/s per GPU.
+# Then (c) straight from audio (nnet/wave-train-data.h, --wav-rspecifier): 16 kHz waves read
+# on demand from a wav.scp, 2 s crops cut, fbank computed (80 bins) per crop, without
+# augmentation and with --aug-choices=none,noise,reverb (noise from a list, a 0.5 s RIR).
 set -euo pipefail
 root=${TDNAS_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 build=${BUILD:-build}; [[ $build = /* ]] || build=$root/$build
-for l in nnet util matrix base; do [ -f $build/lib/libtdnas-$l.a ] || { echo "build $build/lib first (make)"; exit 1; }; done
+for l in nnet feat util matrix base; do [ -f $build/lib/libtdnas-$l.a ] || { echo "build $build/lib first (make)"; exit 1; }; done
 command -v copy-feats >/dev/null || { echo "copy-feats not built"; exit 1; }
 tmp=$(mktemp -d /tmp/train-data-bench.XXXXXX); trap 'rm -rf "$tmp"' EXIT
 NUTT=${TRAIN_DATA_BENCH_UTTS:-1500}
@@ -28,25 +31,64 @@ cat > $tmp/bench.cc <<'CC'
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <memory>
+#include <string>
 #include "nnet/train-data.h"
+#include "nnet/wave-train-data.h"
 using namespace tdnas; using namespace tdnas::nnet;
 int main(int argc, char **argv) {
   TrainDataOptions o; o.batch_size = 128; o.crop_frames = 200; o.num_data_threads = atoi(argv[3]);
-  TrainData data(argv[1], argv[2], {}, o, 1);
   const int nb = atoi(argv[4]);
+  std::unique_ptr<BatchSource> src;
+  if (argc > 5) {  // audio: argv[5] = aug choices, argv[6] = noise list, argv[7] = rir list
+    FbankOptions f; f.mel_opts.num_bins = 80; f.frame_opts.dither = 0;
+    WaveAugmentOptions a; a.aug_choices = argv[5];
+    if (argc > 7 && a.aug_choices != "none") { a.noise_list = argv[6]; a.rir_list = argv[7]; }
+    o.batch_size = 32;
+    src.reset(new WaveTrainData(argv[1], argv[2], {}, o, f, a, 1));
+  } else {
+    src.reset(new TrainData(argv[1], argv[2], {}, o, 1));
+  }
+  BatchSource &data = *src;
   data.Start(0);
   TrainBatch b; data.Next(&b);   // warm-up (thread start, first reads)
   auto t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < nb; i++) data.Next(&b);
   double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   data.Stop();
-  std::printf("%.0f crops/s (%.0f per thread)\n", nb * 128 / s, nb * 128 / s / o.num_data_threads);
+  std::printf("%.0f crops/s (%.0f per thread)\n", nb * o.batch_size / s,
+              nb * o.batch_size / s / o.num_data_threads);
 }
 CC
 g++ -O2 -std=c++17 -pthread -I$root/src $tmp/bench.cc -o $tmp/bench -Wl,--start-group \
-  $build/lib/libtdnas-{nnet,util,matrix,base}.a -Wl,--end-group -lboost_program_options -lopenblas -lm
+  $build/lib/libtdnas-{nnet,feat,util,matrix,base}.a -Wl,--end-group -lboost_program_options -lsndfile -lopenblas -lm
 for t in 1 2; do
   echo "ark in memory,          $t data thread(s): $($tmp/bench ark:$tmp/feats.ark ark:$tmp/utt2spk $t 30 2>/dev/null)"
   echo "scp compressed on disk, $t data thread(s): $($tmp/bench scp:$tmp/c.scp ark:$tmp/utt2spk $t 30 2>/dev/null)"
+done
+# Audio: 200 utterances of 3-8 s (tones + noise, 16-bit 16 kHz), 3 noise files, one RIR.
+/usr/bin/python3 - "$tmp" <<'PY'
+import sys, wave, numpy as np
+d = sys.argv[1]; rng = np.random.default_rng(1)
+def w(path, x):
+    f = wave.open(path, 'wb'); f.setnchannels(1); f.setsampwidth(2); f.setframerate(16000)
+    f.writeframes(np.clip(x, -32768, 32767).astype('<i2').tobytes()); f.close()
+with open(d + '/wav.scp', 'w') as s, open(d + '/wutt2spk', 'w') as u:
+    for i in range(200):
+        n = int(rng.integers(48000, 128000)); t = np.arange(n)
+        x = 3000 * np.sin(2 * np.pi * (150 + i) * t / 16000) + 500 * rng.standard_normal(n)
+        w('%s/u%03d.wav' % (d, i), x); s.write('u%03d %s/u%03d.wav\n' % (i, d, i))
+        u.write('u%03d spk%02d\n' % (i, i % 20))
+with open(d + '/noise.scp', 'w') as s:
+    for k in range(3):
+        w('%s/n%d.wav' % (d, k), 3000 * rng.standard_normal(16000 * 5)); s.write('n%d %s/n%d.wav\n' % (k, d, k))
+t = np.arange(8000); r = rng.standard_normal(8000) * np.exp(-t / 1500.0); r[0] = 10
+w(d + '/rir.wav', r / np.abs(r).max() * 30000); open(d + '/rir.scp', 'w').write('r1 %s/rir.wav\n' % d)
+PY
+for t in 1 2; do
+  for aug in none noise reverb none,noise,reverb; do
+    printf 'wav scp, --aug-choices=%-17s %d data thread(s): %s\n' $aug $t \
+      "$($tmp/bench scp:$tmp/wav.scp ark:$tmp/wutt2spk $t 8 $aug $tmp/noise.scp $tmp/rir.scp 2>/dev/null)"
+  done
 done
 echo "host: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), $(nproc) cores"
