@@ -49,17 +49,41 @@ struct TrainData::Reader {
   RandomAccessBaseFloatMatrixReader reader;
 };
 
+std::unordered_map<std::string, std::string> ReadUtt2Spk(const std::string &utt2spk_rspecifier) {
+  std::unordered_map<std::string, std::string> utt2spk;
+  SequentialTokenReader reader(utt2spk_rspecifier);
+  for (; !reader.Done(); reader.Next()) utt2spk[reader.Key()] = reader.Value();
+  if (utt2spk.empty()) TD_ERR << "no entries in utt2spk " << utt2spk_rspecifier;
+  return utt2spk;
+}
+
+int64 ReadScpKeysWithSpeakers(const std::string &scp_rxfilename,
+                              const std::unordered_map<std::string, std::string> &utt2spk,
+                              std::vector<std::string> *keys, std::vector<std::string> *spk_of) {
+  Input in(scp_rxfilename);
+  std::string line;
+  std::set<std::string> seen;
+  int64 no_spk = 0;
+  while (std::getline(in.Stream(), line)) {
+    size_t b = line.find_first_not_of(" \t");
+    if (b == std::string::npos) continue;
+    size_t e = line.find_first_of(" \t", b);
+    std::string key = line.substr(b, e == std::string::npos ? std::string::npos : e - b);
+    auto it = utt2spk.find(key);
+    if (it == utt2spk.end()) { no_spk++; continue; }
+    if (!seen.insert(key).second) TD_ERR << "duplicate key " << key << " in " << scp_rxfilename;
+    keys->push_back(key);
+    spk_of->push_back(it->second);
+  }
+  return no_spk;
+}
+
 TrainData::TrainData(const std::string &feats_rspecifier, const std::string &utt2spk_rspecifier,
                      const std::vector<std::string> &speakers, const TrainDataOptions &opts,
                      uint64 seed)
     : opts_(opts), seed_(seed), rspecifier_(feats_rspecifier) {
   opts_.Validate();
-  std::unordered_map<std::string, std::string> utt2spk;
-  {
-    SequentialTokenReader reader(utt2spk_rspecifier);
-    for (; !reader.Done(); reader.Next()) utt2spk[reader.Key()] = reader.Value();
-  }
-  if (utt2spk.empty()) TD_ERR << "no entries in utt2spk " << utt2spk_rspecifier;
+  const std::unordered_map<std::string, std::string> utt2spk = ReadUtt2Spk(utt2spk_rspecifier);
 
   std::string rx;
   RspecifierOptions ropts;
@@ -89,20 +113,7 @@ TrainData::TrainData(const std::string &feats_rspecifier, const std::string &utt
                << ", others " << dim_;
   } else {
     // Keys from the scp file itself; objects are loaded when a batch needs them.
-    Input in(rx);
-    std::string line;
-    std::set<std::string> seen;
-    while (std::getline(in.Stream(), line)) {
-      size_t b = line.find_first_not_of(" \t");
-      if (b == std::string::npos) continue;
-      size_t e = line.find_first_of(" \t", b);
-      std::string key = line.substr(b, e == std::string::npos ? std::string::npos : e - b);
-      auto it = utt2spk.find(key);
-      if (it == utt2spk.end()) { no_spk++; continue; }
-      if (!seen.insert(key).second) TD_ERR << "duplicate key " << key << " in " << rx;
-      keys_.push_back(key);
-      spk_of.push_back(it->second);
-    }
+    no_spk += ReadScpKeysWithSpeakers(rx, utt2spk, &keys_, &spk_of);
     const int nslots = std::max(1, opts_.num_data_threads);
     for (int i = 0; i < nslots; i++) {
       readers_.emplace_back(new Reader);

@@ -25,6 +25,7 @@
 #include <mutex>
 #include <random>
 #include <string>
+#include <unordered_map>
 #include <thread>
 #include <vector>
 
@@ -49,6 +50,16 @@ struct TrainDataOptions {
 
 // 64-bit mixing of a seed and indices (splitmix64 steps), for per-epoch/per-batch streams.
 uint64 MixSeed(uint64 seed, uint64 a, uint64 b = 0, uint64 c = 0);
+
+// utt2spk from a token table (`ark:data/train/utt2spk`); ERROR if it has no entry.
+std::unordered_map<std::string, std::string> ReadUtt2Spk(const std::string &utt2spk_rspecifier);
+
+// The keys (first fields) of a script file that have a speaker in utt2spk, in file order,
+// appended to *keys with their speakers in *spk_of; a repeated key is an ERROR. Objects are
+// not read (training sources load them on demand). Returns how many keys had no speaker.
+int64 ReadScpKeysWithSpeakers(const std::string &scp_rxfilename,
+                              const std::unordered_map<std::string, std::string> &utt2spk,
+                              std::vector<std::string> *keys, std::vector<std::string> *spk_of);
 
 struct TrainBatch {
   int64 epoch = 0, index = 0;          // which batch this is

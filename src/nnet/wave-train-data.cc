@@ -119,12 +119,7 @@ WaveTrainData::WaveTrainData(const std::string &wav_rspecifier,
   }
   read_samples_ = static_cast<int64>(std::ceil(crop_samples_ * stretch));
 
-  std::unordered_map<std::string, std::string> utt2spk;
-  {
-    SequentialTokenReader reader(utt2spk_rspecifier);
-    for (; !reader.Done(); reader.Next()) utt2spk[reader.Key()] = reader.Value();
-  }
-  if (utt2spk.empty()) TD_ERR << "no entries in utt2spk " << utt2spk_rspecifier;
+  const std::unordered_map<std::string, std::string> utt2spk = ReadUtt2Spk(utt2spk_rspecifier);
   std::string rx;
   RspecifierOptions ropts;
   RspecifierType type = ClassifyRspecifier(wav_rspecifier, &rx, &ropts);
@@ -143,20 +138,7 @@ WaveTrainData::WaveTrainData(const std::string &wav_rspecifier,
       spk_of.push_back(it->second);
     }
   } else {
-    Input in(rx);
-    std::string line;
-    std::set<std::string> seen;
-    while (std::getline(in.Stream(), line)) {
-      size_t b = line.find_first_not_of(" \t");
-      if (b == std::string::npos) continue;
-      size_t e = line.find_first_of(" \t", b);
-      std::string key = line.substr(b, e == std::string::npos ? std::string::npos : e - b);
-      auto it = utt2spk.find(key);
-      if (it == utt2spk.end()) { no_spk++; continue; }
-      if (!seen.insert(key).second) TD_ERR << "duplicate key " << key << " in " << rx;
-      keys_.push_back(key);
-      spk_of.push_back(it->second);
-    }
+    no_spk += ReadScpKeysWithSpeakers(rx, utt2spk, &keys_, &spk_of);
     const int nslots = std::max(1, opts_.num_data_threads);
     for (int i = 0; i < nslots; i++) {
       readers_.emplace_back(new Reader);
