@@ -78,6 +78,28 @@ int64 ReadScpKeysWithSpeakers(const std::string &scp_rxfilename,
   return no_spk;
 }
 
+void AssignSpeakerLabels(const std::vector<std::string> &keys,
+                         const std::vector<std::string> &spk_of,
+                         const std::vector<std::string> &model_speakers,
+                         std::vector<std::string> *speakers, std::vector<int32> *labels) {
+  if (model_speakers.empty()) {
+    std::set<std::string> s(spk_of.begin(), spk_of.end());
+    speakers->assign(s.begin(), s.end());
+  } else {
+    *speakers = model_speakers;
+  }
+  std::unordered_map<std::string, int32> spk_id;
+  for (size_t i = 0; i < speakers->size(); i++) spk_id[(*speakers)[i]] = static_cast<int32>(i);
+  labels->resize(keys.size());
+  for (size_t i = 0; i < keys.size(); i++) {
+    auto it = spk_id.find(spk_of[i]);
+    if (it == spk_id.end())
+      TD_ERR << "speaker " << spk_of[i] << " (utterance " << keys[i]
+             << ") is not among the model's " << speakers->size() << " speakers";
+    (*labels)[i] = it->second;
+  }
+}
+
 TrainData::TrainData(const std::string &feats_rspecifier, const std::string &utt2spk_rspecifier,
                      const std::vector<std::string> &speakers, const TrainDataOptions &opts,
                      uint64 seed)
@@ -126,22 +148,7 @@ TrainData::TrainData(const std::string &feats_rspecifier, const std::string &utt
   if (utt2spk.size() > keys_.size())
     TD_LOG << (utt2spk.size() - keys_.size()) << " utt2spk entries have no features";
 
-  if (speakers.empty()) {
-    std::set<std::string> s(spk_of.begin(), spk_of.end());
-    speakers_.assign(s.begin(), s.end());
-  } else {
-    speakers_ = speakers;
-  }
-  std::unordered_map<std::string, int32> spk_id;
-  for (size_t i = 0; i < speakers_.size(); i++) spk_id[speakers_[i]] = static_cast<int32>(i);
-  labels_.resize(keys_.size());
-  for (size_t i = 0; i < keys_.size(); i++) {
-    auto it = spk_id.find(spk_of[i]);
-    if (it == spk_id.end())
-      TD_ERR << "speaker " << spk_of[i] << " (utterance " << keys_[i]
-             << ") is not among the model's " << speakers_.size() << " speakers";
-    labels_[i] = it->second;
-  }
+  AssignSpeakerLabels(keys_, spk_of, speakers, &speakers_, &labels_);
   if (BatchesPerEpoch() < 1)
     TD_ERR << "only " << keys_.size() << " utterances: fewer than one batch of "
            << opts_.batch_size;

@@ -61,6 +61,13 @@ int64 ReadScpKeysWithSpeakers(const std::string &scp_rxfilename,
                               const std::unordered_map<std::string, std::string> &utt2spk,
                               std::vector<std::string> *keys, std::vector<std::string> *spk_of);
 
+// Class ids: *speakers = model_speakers, or the sorted distinct speakers of spk_of when the
+// model has none yet; (*labels)[i] = the id of spk_of[i] (ERROR naming keys[i] if absent).
+void AssignSpeakerLabels(const std::vector<std::string> &keys,
+                         const std::vector<std::string> &spk_of,
+                         const std::vector<std::string> &model_speakers,
+                         std::vector<std::string> *speakers, std::vector<int32> *labels);
+
 struct TrainBatch {
   int64 epoch = 0, index = 0;          // which batch this is
   int32 batch_size = 0, dim = 0, frames = 0;

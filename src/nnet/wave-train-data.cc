@@ -147,22 +147,7 @@ WaveTrainData::WaveTrainData(const std::string &wav_rspecifier,
   }
   if (no_spk > 0) TD_WARN << no_spk << " utterances have audio but no utt2spk entry; skipped";
   if (keys_.empty()) TD_ERR << "no utterance has both audio and a speaker";
-  if (speakers.empty()) {
-    std::set<std::string> s(spk_of.begin(), spk_of.end());
-    speakers_.assign(s.begin(), s.end());
-  } else {
-    speakers_ = speakers;
-  }
-  std::unordered_map<std::string, int32> spk_id;
-  for (size_t i = 0; i < speakers_.size(); i++) spk_id[speakers_[i]] = static_cast<int32>(i);
-  labels_.resize(keys_.size());
-  for (size_t i = 0; i < keys_.size(); i++) {
-    auto it = spk_id.find(spk_of[i]);
-    if (it == spk_id.end())
-      TD_ERR << "speaker " << spk_of[i] << " (utterance " << keys_[i]
-             << ") is not among the model's " << speakers_.size() << " speakers";
-    labels_[i] = it->second;
-  }
+  AssignSpeakerLabels(keys_, spk_of, speakers, &speakers_, &labels_);
   if (BatchesPerEpoch() < 1)
     TD_ERR << "only " << keys_.size() << " utterances: fewer than one batch of "
            << opts_.batch_size;
