@@ -2,15 +2,17 @@
 # src/gpu/gpu-api.h; with CUDA=0 the stub (gpu-stub.cc) answers "no GPU" and nothing
 # links against CUDA.
 GPU_CU_SRCS := $(wildcard src/gpu/*.cu)
-GPU_CC_SRCS := $(filter-out src/gpu/gpu-stub.cc,$(wildcard src/gpu/*.cc))
+# *-stub.cc answer for CUDA=0 builds; nccl-rendezvous.cc is plain C++ and built in both.
+GPU_STUB_SRCS := src/gpu/gpu-stub.cc src/gpu/nccl-stub.cc
+GPU_CC_SRCS := $(filter-out $(GPU_STUB_SRCS),$(wildcard src/gpu/*.cc))
 ifeq ($(CUDA),1)
   GPU_OBJS := $(patsubst src/%.cu,$(BUILD)/obj/%.cu.o,$(GPU_CU_SRCS)) \
               $(patsubst src/%.cc,$(BUILD)/obj/%.o,$(GPU_CC_SRCS))
   CXXFLAGS += -DTDNAS_HAVE_CUDA=1 -I$(CUDA_HOME)/include
-  LDLIBS += -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lcublasLt -lcublas -lcudart
+  LDLIBS += -L$(CUDA_HOME)/lib64 -Wl,-rpath,$(CUDA_HOME)/lib64 -lnccl -lcublasLt -lcublas -lcudart
   NVCCFLAGS ?= -O2 -std=c++17 -Isrc -arch=sm_90 -Xcompiler -fPIC,-pthread
 else
-  GPU_OBJS := $(BUILD)/obj/gpu/gpu-stub.o
+  GPU_OBJS := $(patsubst src/%.cc,$(BUILD)/obj/%.o,$(GPU_STUB_SRCS) src/gpu/nccl-rendezvous.cc)
 endif
 GPU_LIB := $(BUILD)/lib/libtdnas-gpu.a
 
