@@ -32,6 +32,11 @@ void FbankOptions::Register(OptionsItf *opts) {
                  "log(max(x, FLT_EPSILON)) (the EfficientTDNN reference uses 1e-6)");
   opts->Register("waveform-scale", &waveform_scale, "(tdnas) Multiply the waveform by this "
                  "first (samples are on the int16 scale; 1/32768 gives [-1, 1])");
+  opts->Register("fft", &fft, "(tdnas) FFT for power-of-two sizes: \"kaldi\" rounds as Kaldi's "
+                 "split-radix float FFT does (log mel values within ~1e-6 of Kaldi's, even in "
+                 "bins 50+ dB below the frame peak), \"fast\" is the SSE radix-4 FFT (~10% "
+                 "faster overall, up to ~3e-2 off Kaldi in those quiet bins); other sizes use a "
+                 "mixed-radix FFT either way");
 }
 
 void FbankOptions::Validate() const {
@@ -39,6 +44,7 @@ void FbankOptions::Validate() const {
   if (mel_opts.num_bins < 3) TD_ERR << "Must have at least 3 mel bins";
   if (log_offset < 0) TD_ERR << "--log-offset must be >= 0";
   if (energy_floor < 0) TD_ERR << "--energy-floor must be >= 0";
+  if (fft != "kaldi" && fft != "fast") TD_ERR << "--fft must be kaldi or fast, got " << fft;
 }
 
 std::string FbankOptions::ToString() const {
@@ -50,7 +56,7 @@ std::string FbankOptions::ToString() const {
      << " energy_floor=" << energy_floor << " raw_energy=" << raw_energy
      << " htk_compat=" << htk_compat << " use_log_fbank=" << use_log_fbank
      << " use_power=" << use_power << " log_offset=" << log_offset
-     << " waveform_scale=" << waveform_scale;
+     << " waveform_scale=" << waveform_scale << " fft=" << fft;
   return os.str();
 }
 
@@ -58,6 +64,9 @@ Fbank::Fbank(const FbankOptions &opts)
     : opts_(opts), window_(opts.frame_opts), fft_(opts.frame_opts.PaddedWindowSize()) {
   opts_.Validate();
   default_banks_.reset(new MelBanks(opts_.mel_opts, opts_.frame_opts, 1.0f));
+  const int32 padded = opts_.frame_opts.PaddedWindowSize();
+  if (opts_.fft == "kaldi" && padded >= 2 && (padded & (padded - 1)) == 0)
+    srfft_.reset(new SplitRadixFft(padded));
 }
 
 const MelBanks &Fbank::GetMelBanks(float vtln_warp) const {
@@ -109,7 +118,8 @@ void Fbank::Compute(const float *wave_in, int64 num_samples, float vtln_warp, ui
                   raw ? &log_energy : nullptr);
     if (opts_.use_energy && !opts_.raw_energy)
       log_energy = std::log(std::max(SumSquares(frame.data(), win), eps));
-    fft_.PowerSpectrum(frame.data(), power.data());
+    if (srfft_) srfft_->PowerSpectrum(frame.data(), power.data());
+    else fft_.PowerSpectrum(frame.data(), power.data());
     if (!opts_.use_power)
       for (int32 k = 0; k < fft_.NumBins(); k++) power[k] = std::sqrt(power[k]);
     float *row = features->RowData(f);

@@ -46,6 +46,9 @@ int main(int argc, char *argv[]) {
         "e.g.: compute-fbank --num-mel-bins=80 --dither=0 scp:wav.scp ark:feats.ark\n"
         "Audio: anything libsndfile reads (WAV 8/16/24/32-bit/float, FLAC, OGG, ...); wav.scp\n"
         "entries may be files or pipes ('sox x.flac -t wav - |').\n"
+        "FFT: power-of-two sizes (the default 512) use Kaldi's split-radix float rounding\n"
+        "(--fft=kaldi, the default: within ~2e-6 of compute-fbank-feats on every value);\n"
+        "--fft=fast is ~1.3x faster and up to ~3e-2 off on bins 50+ dB below the frame peak.\n"
         "EfficientTDNN reference front end: --config=egs/voxceleb/v1/conf/fbank-reference.conf\n";
     ParseOptions po(usage);
     FbankOptions fbank_opts;

@@ -1,5 +1,6 @@
 // real-fft-test.cc: RealFft (fast power-of-two path, scalar and SSE, and general mixed-radix
-// path), the window functions, the fused frame conditioning and the mel banks against
+// path), SplitRadixFft (Kaldi's rounding; its agreement with Kaldi itself is checked by
+// fbank-golden-test), the window functions, the fused frame conditioning and the mel banks against
 // independent float64 references (a direct O(n^2) DFT, the window formulas written out here,
 // the step-by-step conditioning, dense dot products in double).
 #include <gtest/gtest.h>
@@ -12,6 +13,7 @@
 #include "feat/feature-window.h"
 #include "feat/mel-computations.h"
 #include "feat/real-fft.h"
+#include "feat/split-radix-fft.h"
 
 namespace tdnas {
 namespace {
@@ -28,13 +30,14 @@ std::vector<std::complex<double>> DirectDft(const std::vector<float> &x) {
   return out;
 }
 
-// Max |X - X_ref| relative to max |X_ref|.
+// Max |X - X_ref| relative to max |X_ref|, for Fft = RealFft or SplitRadixFft.
+template <class Fft = RealFft>
 double RelativeError(int32 n, uint32 seed) {
   std::mt19937 rng(seed);
   std::normal_distribution<float> g(0.0f, 1000.0f);
   std::vector<float> x(n);
   for (float &v : x) v = g(rng);
-  RealFft fft(n);
+  Fft fft(n);
   std::vector<float> re(fft.NumBins()), im(fft.NumBins()), pw(fft.NumBins());
   fft.Forward(x.data(), re.data(), im.data());
   fft.PowerSpectrum(x.data(), pw.data());
@@ -64,6 +67,39 @@ TEST(RealFft, GeneralSizesMatchDirectDft) {
     EXPECT_FALSE(f.IsFastPath()) << n;
     double e = RelativeError(n, n + 7);
     EXPECT_LT(e, 1e-6) << "n=" << n;
+  }
+}
+
+// The split-radix FFT's error grows with n faster than a table-driven FFT's: its unpacking
+// twiddles W_n^k come from a float recurrence over k = 1..n/4 (as in Kaldi).
+TEST(SplitRadixFft, MatchesDirectDft) {
+  for (int32 n = 2; n <= 4096; n *= 2) {
+    const double e = RelativeError<SplitRadixFft>(n, n + 11);
+    const double bound = n <= 512 ? 2e-6 : 1e-6 * n / 256;
+    EXPECT_LT(e, bound) << "n=" << n;
+    std::printf("SplitRadixFft n=%-5d max |X - DFT| / max |DFT| = %.3g\n", n, e);
+  }
+  EXPECT_THROW(SplitRadixFft(400), FatalError);
+  EXPECT_THROW(SplitRadixFft(1), FatalError);
+}
+
+// PowerSpectrum is exactly re^2 + im^2 of Forward, in float; the input is not modified.
+TEST(SplitRadixFft, PowerSpectrumEqualsForward) {
+  for (int32 n : {2, 4, 8, 16, 32, 64, 512, 1024}) {
+    std::mt19937 rng(n);
+    std::normal_distribution<float> g(0.0f, 100.0f);
+    std::vector<float> x(n);
+    for (float &v : x) v = g(rng);
+    const std::vector<float> copy = x;
+    SplitRadixFft fft(n);
+    std::vector<float> re(fft.NumBins()), im(fft.NumBins()), pw(fft.NumBins());
+    fft.Forward(x.data(), re.data(), im.data());
+    fft.PowerSpectrum(x.data(), pw.data());
+    EXPECT_EQ(x, copy);
+    EXPECT_EQ(im[0], 0.0f);
+    EXPECT_EQ(im[n / 2], 0.0f);
+    for (int32 k = 0; k < fft.NumBins(); k++)
+      EXPECT_EQ(pw[k], re[k] * re[k] + im[k] * im[k]) << "n=" << n << " k=" << k;
   }
 }
 

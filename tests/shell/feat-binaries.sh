@@ -48,15 +48,20 @@ totext() { copy-feats "$1" "ark,t:$2" 2>/dev/null || copy-vector "$1" "ark,t:$2"
 cmp_ark() { totext "ark:$2" "$T/ref.txt"; $PY "$T/cmp.py" "$1" "$T/ref.txt" "$3" "$4"; }
 
 cd "$A"
-# Max bound 5e-2: values far below the frame's peak are Kaldi float-FFT roundoff (see
-# tests/feat/fbank-golden-test.cc, which checks the 1e-3 bound on the well-conditioned ones).
+# Default --fft=kaldi (Kaldi's float FFT rounding): max 1e-3 and mean 1e-5 on every value.
 check compute-fbank --dither=0 scp:wav.scp "ark,t:$T/a.txt" 2>/dev/null
-check cmp_ark "$T/a.txt" "$G/fbank_default.ark" 5e-2 1e-5
+check cmp_ark "$T/a.txt" "$G/fbank_default.ark" 1e-3 1e-5
 check compute-fbank --dither=0 --num-mel-bins=80 scp:wav.scp "ark:$T/b.ark" 2>/dev/null
-totext "ark:$T/b.ark" "$T/b.txt"; check cmp_ark "$T/b.txt" "$G/fbank_80.ark" 5e-2 1e-5
+totext "ark:$T/b.ark" "$T/b.txt"; check cmp_ark "$T/b.txt" "$G/fbank_80.ark" 1e-3 1e-5
 check compute-fbank-feats --dither=0 --num-mel-bins=80 --snip-edges=false --window-type=hamming \
   --high-freq=7600 --use-energy=true --num-threads=2 scp:wav.scp "ark,t:$T/c.txt" 2>/dev/null
-check cmp_ark "$T/c.txt" "$G/fbank_80_hamming_nosnip_energy.ark" 5e-2 1e-5
+check cmp_ark "$T/c.txt" "$G/fbank_80_hamming_nosnip_energy.ark" 1e-3 1e-5
+# --fft=fast: max bound 5e-2, values far below the frame's peak are float-FFT roundoff (see
+# tests/feat/fbank-golden-test.cc, which checks 1e-3 on the well-conditioned ones).
+check compute-fbank --fft=fast --dither=0 --num-mel-bins=80 scp:wav.scp "ark,t:$T/bf.txt" 2>/dev/null
+check cmp_ark "$T/bf.txt" "$G/fbank_80.ark" 5e-2 1e-5
+compute-fbank --fft=radix4 scp:wav.scp ark:/dev/null 2>"$T/fft.log"; check [ $? -eq 1 ]
+check grep -q "fft must be kaldi or fast" "$T/fft.log"
 # threads: identical bytes
 compute-fbank --dither=0 --num-mel-bins=80 --num-threads=2 scp:wav.scp "ark:$T/b2.ark" 2>/dev/null
 check cmp -s "$T/b.ark" "$T/b2.ark"
