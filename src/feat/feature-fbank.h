@@ -5,7 +5,8 @@
 //   Matrix<float> feats;                       // (num_frames, Dim())
 //   fbank.ComputeFeatures(wave, n, wave_rate, 1.0f, seed, &feats);
 //
-// Per frame: framing + conditioning (feature-window.h), real FFT (real-fft.h), power spectrum
+// Per frame: framing + conditioning (feature-window.h), real FFT (split-radix-fft.h, Kaldi's
+// rounding, for power-of-two sizes unless --fft=fast; else real-fft.h), power spectrum
 // (magnitude if !use-power), mel banks (mel-computations.h), ln(max(x, FLT_EPSILON)) (or
 // ln(x + log-offset) when --log-offset > 0), optional log energy in column 0 (last with
 // --htk-compat). A waveform at another rate is resampled (resample.h) when

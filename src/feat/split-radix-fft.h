@@ -47,7 +47,7 @@ class SplitRadixFft {
  private:
   // Tables of one block length L = 2^lg (lg >= 4), indexed by j in [0, L/4): cos, -(sin+cos),
   // sin-cos of the angle 2 pi j / L (c1, p1, q1) and of 2 pi 3j / L (c3, p3, q3).
-  // Entries j = 0 and j = L/8 are unused.
+  // Entries j = 0 and j = L/8 are 0: those elements are rotated specially (see Transform).
   struct Twiddles {
     std::vector<float> c1, p1, q1, c3, p3, q3;
   };
