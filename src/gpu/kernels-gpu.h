@@ -1,6 +1,7 @@
 // kernels-gpu.h: the CUDA implementation of the nnet kernels (nnet/kernels.h), private to
 // src/gpu. Split over kernels-gpu-conv.cu (convolution, linear, batch norm) and
-// kernels-gpu-pool.cu (elementwise, squeeze-excitation, attentive pooling, AAM-softmax, Adam).
+// kernels-gpu-pool.cu (elementwise, squeeze-excitation, attentive pooling, AAM-softmax, Adam)
+// and kernels-gpu-slice.cu (supernet <-> subnet slices).
 // Same semantics as the CPU kernels (kernels-cpu.cc), which the tests compare against; every
 // call is queued on the backend stream (asynchronous) except AamSoftmaxForward, which returns
 // the loss and so waits for it.
@@ -43,6 +44,9 @@ class GpuKernels : public nnet::Kernels {
   double AamSoftmaxForward(const Tensor &x, const Tensor &w, const int32_t *labels, const AamOptions &opts, AamSaved *saved, int64_t *num_correct) const override;
   void AamSoftmaxBackward(const Tensor &x, const Tensor &w, const int32_t *labels, const AamOptions &opts, const AamSaved &saved, float loss_scale, Tensor *dx, Tensor *dw) const override;
   void AdamUpdate(float lr, float beta1, float beta2, float eps, float weight_decay, bool decoupled, int64_t step, const Tensor &g, Tensor *p, Tensor *m, Tensor *v) const override;
+  void SliceGather(const nnet::SlicePlan &plan, const Tensor &super, const Tensor &super_params, Tensor *sub) const override;
+  void SliceScatterAdd(const nnet::SlicePlan &plan, const Tensor &dsub, const Tensor &super_params, Tensor *dsuper) const override;
+  void SliceScatter(const nnet::SlicePlan &plan, const Tensor &sub, Tensor *super) const override;
 };
 
 // Asserts that t is a GPU tensor with data.

@@ -3,6 +3,7 @@
 
 #include <random>
 
+#include "nnet/device-copy.h"
 #include "nnet/search-space.h"
 #include "nnet/train-data.h"
 #include "util/kaldi-table.h"
@@ -61,7 +62,9 @@ void RecalibrateBn(const std::vector<Matrix<float>> &utts, bool cmn,
   const int64 ns = state.Size();
   std::vector<double> acc(ns, 0.0);
   std::mt19937_64 rng(MixSeed(static_cast<uint64>(opts.seed), 4));
-  std::vector<float> input;
+  std::vector<float> input, host_state(ns);
+  const Device dev = state.GetDevice();
+  Buffer dev_input;
   for (int32 k = 0; k < batches; k++) {
     const int32 len = opts.min_frames +
                       static_cast<int32>(UniformInt(&rng, opts.max_frames - opts.min_frames + 1));
@@ -76,12 +79,18 @@ void RecalibrateBn(const std::vector<Matrix<float>> &utts, bool cmn,
     // From zeroed running stats, one train-mode pass leaves momentum * (batch statistic).
     state.SetZero();
     Tensor x(input.data(), {nb, dim, len});
+    if (dev != Device::kCpu) {
+      if (dev_input.Size() < x.Numel()) dev_input.Resize(dev, x.Numel());
+      CopyFloats(input.data(), Device::kCpu, dev_input.Data(), dev, x.Numel());
+      x = dev_input.View({nb, dim, len});
+    }
     net->Forward(x, true);
-    const float *s = state.Data();
-    for (int64 i = 0; i < ns; i++) acc[i] += s[i];
+    CopyFloats(state.Data(), dev, host_state.data(), Device::kCpu, ns);
+    for (int64 i = 0; i < ns; i++) acc[i] += host_state[i];
   }
-  float *s = state.Data();
-  for (int64 i = 0; i < ns; i++) s[i] = static_cast<float>(acc[i] / (batches * static_cast<double>(momentum)));
+  for (int64 i = 0; i < ns; i++)
+    host_state[i] = static_cast<float>(acc[i] / (batches * static_cast<double>(momentum)));
+  CopyFloats(host_state.data(), Device::kCpu, state.Data(), dev, ns);
   TD_VLOG(1) << "BN recalibrated over " << batches << " batches of " << nb << " crops";
 }
 

@@ -12,6 +12,8 @@
 // max_frames] (2-6 s in the reference), each from a random utterance at a random start
 // (wrap-padded if short), mean-normalised if the model's front end says so. Everything is
 // drawn from `seed`, so recalibrating twice gives the same bits.
+// The network may live on the GPU: crops are cut on the host and each batch goes to the device;
+// the per-batch statistics come back and are averaged in double on the host.
 #ifndef TDNAS_NNET_BN_RECALIBRATE_H_
 #define TDNAS_NNET_BN_RECALIBRATE_H_
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "nnet/device-copy.h"
 #include "nnet/train-data.h"
 #include "util/options-itf.h"
 
@@ -31,6 +32,22 @@ EmbeddingExtractor::EmbeddingExtractor(StaticTdnn *net, const FrontEndInfo &fron
   opts_.Validate();
 }
 
+const float *EmbeddingExtractor::Run(int32 nb, int32 dim, int32 len) {
+  const Device dev = net_->ParamBuffer().GetDevice();
+  Tensor x(input_.data(), {nb, dim, len});
+  if (dev != Device::kCpu) {
+    if (dev_input_.Size() < x.Numel()) dev_input_.Resize(dev, x.Numel());
+    CopyFloats(input_.data(), Device::kCpu, dev_input_.Data(), dev, x.Numel());
+    x = dev_input_.View({nb, dim, len});
+  }
+  Tensor e = net_->Forward(x, false);
+  TD_ASSERT(e.Contiguous());
+  if (dev == Device::kCpu) return e.data;
+  output_.resize(static_cast<size_t>(e.Numel()));
+  CopyFloats(e.data, dev, output_.data(), Device::kCpu, e.Numel());
+  return output_.data();
+}
+
 void EmbeddingExtractor::Extract(const Matrix<float> &feats, Vector<float> *emb) {
   front_end_.CheckFeatureDim(feats.NumCols(), "input");
   const int32 nt = feats.NumRows(), dim = feats.NumCols();
@@ -41,9 +58,7 @@ void EmbeddingExtractor::Extract(const Matrix<float> &feats, Vector<float> *emb)
     const int32 len = std::max(nt, opts_.min_frames);
     input_.resize(static_cast<size_t>(dim) * len);
     TrainData::CropToColumns(feats, 0, len, front_end_.cmn, input_.data());
-    Tensor x(input_.data(), {1, dim, len});
-    Tensor e = net_->Forward(x, false);
-    std::memcpy(emb->Data(), e.data, ed * sizeof(float));
+    std::memcpy(emb->Data(), Run(1, dim, len), ed * sizeof(float));
     return;
   }
   const int32 ns = opts_.num_segments, len = opts_.segment_frames;
@@ -55,11 +70,10 @@ void EmbeddingExtractor::Extract(const Matrix<float> &feats, Vector<float> *emb)
     TrainData::CropToColumns(feats, start, len, front_end_.cmn,
                              input_.data() + static_cast<size_t>(s) * dim * len);
   }
-  Tensor x(input_.data(), {ns, dim, len});
-  Tensor e = net_->Forward(x, false);
+  const float *e = Run(ns, dim, len);
   std::vector<double> acc(ed, 0.0);
   for (int32 s = 0; s < ns; s++) {
-    const float *p = e.Batch(s);
+    const float *p = e + static_cast<size_t>(s) * ed;
     double norm = 0;
     for (int32 i = 0; i < ed; i++) norm += static_cast<double>(p[i]) * p[i];
     norm = std::sqrt(std::max(norm, 1e-24));

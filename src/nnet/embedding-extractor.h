@@ -9,6 +9,7 @@
 // example on its own, and equal lengths need no padding), then averages the L2-normalised
 // segment embeddings (the reference validates with two 4 s segments and the mean of their
 // cosines, which this approximates with one embedding per utterance).
+// The network may live on the GPU: the input goes to the device, the embeddings come back.
 #ifndef TDNAS_NNET_EMBEDDING_EXTRACTOR_H_
 #define TDNAS_NNET_EMBEDDING_EXTRACTOR_H_
 
@@ -44,7 +45,11 @@ class EmbeddingExtractor {
   StaticTdnn *net_;
   FrontEndInfo front_end_;
   EmbeddingOptions opts_;
-  std::vector<float> input_;
+  // Forward of the host input (nb, dim, len) on the net's device; returns the (nb, embed_dim)
+  // embeddings in host memory.
+  const float *Run(int32 nb, int32 dim, int32 len);
+  std::vector<float> input_, output_;
+  Buffer dev_input_;
 };
 
 }  // namespace nnet

@@ -1,6 +1,7 @@
 // kernels-cpu.h: the CPU implementation of the nnet kernels (nnet/kernels.h), private to
 // src/nnet. Split over kernels-cpu.cc (convolution, batch norm, elementwise, linear) and
-// kernels-cpu-pool.cc (squeeze-excitation, attentive pooling, AAM-softmax).
+// kernels-cpu-pool.cc (squeeze-excitation, attentive pooling, AAM-softmax) and
+// kernels-cpu-slice.cc (supernet <-> subnet slices).
 // Threading: ParallelFor over the batch or channels; OpenBLAS runs single-threaded inside.
 // Per-thread scratch is kept between calls, so kernels must not be called from two threads at
 // once (a training step is one thread of control).
@@ -39,6 +40,9 @@ class CpuKernels : public Kernels {
   double AamSoftmaxForward(const Tensor &x, const Tensor &w, const int32_t *labels, const AamOptions &opts, AamSaved *saved, int64_t *num_correct) const override;
   void AamSoftmaxBackward(const Tensor &x, const Tensor &w, const int32_t *labels, const AamOptions &opts, const AamSaved &saved, float loss_scale, Tensor *dx, Tensor *dw) const override;
   void AdamUpdate(float lr, float beta1, float beta2, float eps, float weight_decay, bool decoupled, int64_t step, const Tensor &g, Tensor *p, Tensor *m, Tensor *v) const override;
+  void SliceGather(const SlicePlan &plan, const Tensor &super, const Tensor &super_params, Tensor *sub) const override;
+  void SliceScatterAdd(const SlicePlan &plan, const Tensor &dsub, const Tensor &super_params, Tensor *dsuper) const override;
+  void SliceScatter(const SlicePlan &plan, const Tensor &sub, Tensor *super) const override;
 };
 
 }  // namespace nnet

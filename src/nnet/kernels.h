@@ -13,6 +13,8 @@
 #define TDNAS_NNET_KERNELS_H_
 
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 #include "nnet/tensor.h"
 
@@ -32,6 +34,29 @@ struct AamSaved {
 struct AamOptions {
   float margin = 0.2f;   // additive angular margin m (spec section 2)
   float scale = 30.0f;   // logit scale s
+};
+
+// The supernet <-> subnet map of one subnet config (nnet/supernet.h), as strided slice copies
+// between two flat buffers (the subnet's, laid out by its ParamTable, and the supernet's).
+// Copy c moves, for o < n_out and i < n_in, the kernel vector of supernet row
+// index[out_idx + o], column index[in_idx + i] (k_super floats at (row * super_in + col) *
+// k_super) to subnet position (o * sub_in + i) * k_sub, through the kernel transform
+// (W3 = W5[1:4] @ k53, W1 = W3[1] * k31) when k_sub < k_super. 1-D tensors have n_in = 1,
+// super_in = sub_in = 1 and the single column index 0.
+struct SliceCopy {
+  int64_t sub = 0, super = 0;         // offsets (floats) of the two tensors in their buffers
+  int32_t n_out = 0, n_in = 1;        // rows and columns copied
+  int32_t super_in = 1, sub_in = 1;   // row lengths (columns) of the two tensors
+  int32_t k_super = 1, k_sub = 1;     // kernel sizes
+  int32_t out_idx = 0, in_idx = 0;    // where the row and column index lists start in index
+  int64_t k53 = -1, k31 = -1;         // offsets of the transforms in the supernet params
+};
+struct SlicePlan {
+  std::vector<SliceCopy> copies;
+  std::vector<int32_t> index;
+  // The GPU backend's copy of the plan, uploaded on first use and kept with the plan (a plan
+  // is built once per subnet config and reused while that config is cached).
+  mutable std::shared_ptr<void> device_copy;
 };
 
 class Kernels {
@@ -114,6 +139,17 @@ class Kernels {
   virtual void AdamUpdate(float lr, float beta1, float beta2, float eps, float weight_decay,
                           bool decoupled, int64_t step, const Tensor &g, Tensor *p, Tensor *m,
                           Tensor *v) const = 0;
+
+  // ---- supernet <-> subnet slices (SlicePlan above; flat 1-D tensors of whole buffers) ----
+  // sub = gather of super; super_params supplies the kernel transforms.
+  virtual void SliceGather(const SlicePlan &plan, const Tensor &super, const Tensor &super_params,
+                           Tensor *sub) const = 0;
+  // The transpose: dsuper += gather^T dsub, including the gradients of k53 / k31 (each copy's
+  // sum accumulated in double). No two copies write the same supernet element.
+  virtual void SliceScatterAdd(const SlicePlan &plan, const Tensor &dsub,
+                               const Tensor &super_params, Tensor *dsuper) const = 0;
+  // super[slice] = sub (plans without kernel transforms: BN running statistics).
+  virtual void SliceScatter(const SlicePlan &plan, const Tensor &sub, Tensor *super) const = 0;
 };
 
 // The kernels for a device (error if that backend is not built/registered).

@@ -4,6 +4,8 @@
 #include <random>
 #include <sstream>
 
+#include "nnet/kernels.h"
+
 namespace tdnas {
 namespace nnet {
 
@@ -42,40 +44,6 @@ std::vector<std::string> Split(const std::string &s) {
   std::string p;
   while (std::getline(ss, p, '.')) parts.push_back(p);
   return parts;
-}
-
-// Kernel transform of one (out, in) kernel vector w (length ks) to length kd.
-void Transform(const float *w, int ks, int kd, const float *k53, const float *k31, float *t) {
-  if (ks == kd) { std::copy(w, w + ks, t); return; }
-  TD_ASSERT(ks == 5 && (kd == 3 || kd == 1));
-  float w3[3];
-  for (int b = 0; b < 3; b++) {
-    float s = 0.0f;
-    for (int a = 0; a < 3; a++) s += w[1 + a] * k53[a * 3 + b];
-    w3[b] = s;
-  }
-  if (kd == 3) { std::copy(w3, w3 + 3, t); return; }
-  t[0] = w3[1] * k31[0];
-}
-
-// Transpose of Transform: dw += J^T dt, dk53 += ..., dk31 += ...
-void TransformBackward(const float *w, int ks, int kd, const float *k53, const float *k31,
-                       const float *dt, float *dw, double *dk53, double *dk31) {
-  if (ks == kd) { for (int k = 0; k < ks; k++) dw[k] += dt[k]; return; }
-  float dw3[3] = {0.0f, 0.0f, 0.0f};
-  if (kd == 3) {
-    std::copy(dt, dt + 3, dw3);
-  } else {
-    float w3c = 0.0f;   // W3's centre tap
-    for (int a = 0; a < 3; a++) w3c += w[1 + a] * k53[a * 3 + 1];
-    dw3[1] = dt[0] * k31[0];
-    dk31[0] += static_cast<double>(w3c) * dt[0];
-  }
-  for (int a = 0; a < 3; a++)
-    for (int b = 0; b < 3; b++) {
-      dw[1 + a] += dw3[b] * k53[a * 3 + b];
-      dk53[a * 3 + b] += static_cast<double>(w[1 + a]) * dw3[b];
-    }
 }
 
 }  // namespace
@@ -208,66 +176,79 @@ std::vector<Supernet::Gather> Supernet::BuildGathers(const StaticTdnn &net, bool
   return gathers;
 }
 
-void Supernet::Materialize(StaticTdnn *net) const {
+Supernet::Slices Supernet::BuildSlices(const StaticTdnn &net) const {
+  Slices sl;
   for (int pass = 0; pass < 2; pass++) {
     const bool state = pass == 1;
-    const ParamTable &dt = state ? net->State() : net->Params();
+    const ParamTable &dt = state ? net.State() : net.Params();
     const ParamTable &stab = state ? state_ : params_;
-    const float *sbuf = state ? state_buf_.Data() : param_buf_.Data();
-    float *dbuf = state ? net->StateBuffer().Data() : net->ParamBuffer().Data();
-    for (const Gather &g : BuildGathers(*net, state)) {
+    SlicePlan &plan = state ? sl.state : sl.params;
+    for (const Gather &g : BuildGathers(net, state)) {
       const ParamEntry &de = dt.Entry(g.dst), &se = stab.Entry(g.src);
-      const float *s = sbuf + se.offset;
-      float *d = dbuf + de.offset;
+      SliceCopy c;
+      c.sub = de.offset;
+      c.super = se.offset;
+      c.n_out = static_cast<int32_t>(g.out.size());
+      c.out_idx = static_cast<int32_t>(plan.index.size());
+      plan.index.insert(plan.index.end(), g.out.begin(), g.out.end());
+      c.in_idx = static_cast<int32_t>(plan.index.size());
       if (de.shape.size() == 1) {
-        for (size_t o = 0; o < g.out.size(); o++) d[o] = s[g.out[o]];
-        continue;
+        plan.index.push_back(0);
+      } else {
+        c.n_in = static_cast<int32_t>(g.in.size());
+        c.super_in = static_cast<int32_t>(se.shape[1]);
+        c.sub_in = static_cast<int32_t>(de.shape[1]);
+        c.k_super = g.k_src;
+        c.k_sub = g.k_dst;
+        plan.index.insert(plan.index.end(), g.in.begin(), g.in.end());
+        if (g.k53 >= 0) c.k53 = params_.Entry(g.k53).offset;
+        if (g.k31 >= 0) c.k31 = params_.Entry(g.k31).offset;
       }
-      const int64_t si = se.shape[1], di = de.shape[1];
-      const float *k53 = g.k53 >= 0 ? param_buf_.Data() + params_.Entry(g.k53).offset : nullptr;
-      const float *k31 = g.k31 >= 0 ? param_buf_.Data() + params_.Entry(g.k31).offset : nullptr;
-      for (size_t o = 0; o < g.out.size(); o++)
-        for (size_t i = 0; i < g.in.size(); i++)
-          Transform(s + (g.out[o] * si + g.in[i]) * g.k_src, g.k_src, g.k_dst, k53, k31,
-                    d + (o * di + i) * g.k_dst);
+      plan.copies.push_back(c);
     }
   }
+  return sl;
+}
+
+namespace {
+Tensor Flat(const Buffer &b) { return b.View({b.Size()}); }
+}  // namespace
+
+void Supernet::MaterializeFrom(const Slices &sl, const Buffer &params, const Buffer &state,
+                               StaticTdnn *net) const {
+  TD_ASSERT(params.Size() == params_.TotalSize() && state.Size() == state_.TotalSize());
+  const Kernels &k = KernelsFor(net->ParamBuffer().GetDevice());
+  Tensor sp = Flat(params), ss = Flat(state);
+  Tensor dp = Flat(net->ParamBuffer()), ds = Flat(net->StateBuffer());
+  k.SliceGather(sl.params, sp, sp, &dp);
+  k.SliceGather(sl.state, ss, sp, &ds);
+}
+
+void Supernet::ScatterGradTo(const Slices &sl, const StaticTdnn &net, const Buffer &params,
+                             Buffer *grads) const {
+  TD_ASSERT(params.Size() == params_.TotalSize() && grads->Size() == params_.TotalSize());
+  const Kernels &k = KernelsFor(net.GradBuffer().GetDevice());
+  Tensor g = Flat(*grads);
+  k.SliceScatterAdd(sl.params, Flat(net.GradBuffer()), Flat(params), &g);
+}
+
+void Supernet::ScatterStateTo(const Slices &sl, const StaticTdnn &net, Buffer *state) const {
+  TD_ASSERT(state->Size() == state_.TotalSize());
+  const Kernels &k = KernelsFor(net.StateBuffer().GetDevice());
+  Tensor s = Flat(*state);
+  k.SliceScatter(sl.state, Flat(net.StateBuffer()), &s);
+}
+
+void Supernet::Materialize(StaticTdnn *net) const {
+  MaterializeFrom(BuildSlices(*net), param_buf_, state_buf_, net);
 }
 
 void Supernet::ScatterGrad(const StaticTdnn &net) {
-  for (const Gather &g : BuildGathers(net, false)) {
-    const ParamEntry &de = net.Params().Entry(g.dst), &se = params_.Entry(g.src);
-    const float *d = net.GradBuffer().Data() + de.offset;
-    const float *w = param_buf_.Data() + se.offset;
-    float *ds = grad_buf_.Data() + se.offset;
-    if (de.shape.size() == 1) {
-      for (size_t o = 0; o < g.out.size(); o++) ds[g.out[o]] += d[o];
-      continue;
-    }
-    const int64_t si = se.shape[1], di = de.shape[1];
-    const float *k53 = g.k53 >= 0 ? param_buf_.Data() + params_.Entry(g.k53).offset : nullptr;
-    const float *k31 = g.k31 >= 0 ? param_buf_.Data() + params_.Entry(g.k31).offset : nullptr;
-    double dk53[9] = {0}, dk31[1] = {0};
-    for (size_t o = 0; o < g.out.size(); o++)
-      for (size_t i = 0; i < g.in.size(); i++) {
-        const int64_t so = (g.out[o] * si + g.in[i]) * g.k_src;
-        TransformBackward(w + so, g.k_src, g.k_dst, k53, k31, d + (o * di + i) * g.k_dst,
-                          ds + so, dk53, dk31);
-      }
-    if (g.k53 >= 0) {
-      float *gk53 = grad_buf_.Data() + params_.Entry(g.k53).offset;
-      for (int k = 0; k < 9; k++) gk53[k] += static_cast<float>(dk53[k]);
-      if (g.k_dst == 1) grad_buf_.Data()[params_.Entry(g.k31).offset] += static_cast<float>(dk31[0]);
-    }
-  }
+  ScatterGradTo(BuildSlices(net), net, param_buf_, &grad_buf_);
 }
 
 void Supernet::ScatterState(const StaticTdnn &net) {
-  for (const Gather &g : BuildGathers(net, true)) {
-    const float *d = net.StateBuffer().Data() + net.State().Entry(g.dst).offset;
-    float *s = state_buf_.Data() + state_.Entry(g.src).offset;
-    for (size_t o = 0; o < g.out.size(); o++) s[g.out[o]] = d[o];
-  }
+  ScatterStateTo(BuildSlices(net), net, &state_buf_);
 }
 
 }  // namespace nnet

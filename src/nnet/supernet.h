@@ -14,6 +14,10 @@
 // kernel transforms) into a StaticTdnn of that config, the step runs there, ScatterGrad() adds
 // the gradients back through the gather and the transforms (dk53, dk31 included), and
 // ScatterState() writes the subnet's BN running statistics back into its slices.
+// The three run through the device kernels (Kernels::SliceGather / SliceScatterAdd /
+// SliceScatter) on a SlicePlan built once per config, so they work on supernet buffers on
+// either device: the trainer keeps device copies of the parameters, gradients and statistics
+// and uses the *From / *To forms, which take the buffers explicitly (no host round trip).
 //
 // Shape (SupernetShape, nnet/subnet-config.h): the above is the default 512/1536 supernet; a
 // scaled one (max width W, cat CW) has the same structure with 8 groups of W/8 channels, cat
@@ -59,6 +63,19 @@ class Supernet {
   void ScatterGrad(const StaticTdnn &net);
   // Supernet BN running stats (the subnet's slices) = net's.
   void ScatterState(const StaticTdnn &net);
+
+  // The slice plans of a subnet: parameters (with kernel transforms) and BN statistics.
+  struct Slices {
+    SlicePlan params, state;
+  };
+  Slices BuildSlices(const StaticTdnn &net) const;
+  // Materialize / ScatterGrad / ScatterState on given supernet-layout buffers (this
+  // supernet's tables), on net's device.
+  void MaterializeFrom(const Slices &sl, const Buffer &params, const Buffer &state,
+                       StaticTdnn *net) const;
+  void ScatterGradTo(const Slices &sl, const StaticTdnn &net, const Buffer &params,
+                     Buffer *grads) const;
+  void ScatterStateTo(const Slices &sl, const StaticTdnn &net, Buffer *state) const;
 
   // One gathered tensor: static tensor `dst` (in the subnet's table) takes, for each output
   // index o and input index i, the kernel vector of supernet tensor `src` at (out[o], in[i]),

@@ -8,6 +8,7 @@
 #include <random>
 #include <sstream>
 
+#include "nnet/device-copy.h"
 #include "nnet/parallel.h"
 #include "nnet/train-data.h"
 #include "util/options-itf.h"
@@ -62,8 +63,8 @@ std::string TrainerOptions::ToString() const {
 }
 
 Trainer::Trainer(const TrainerOptions &opts, NnetModel *model, BatchSource *data,
-                 bool resume)
-    : opts_(opts), model_(model), data_(data) {
+                 bool resume, Device device)
+    : opts_(opts), device_(device), model_(model), data_(data) {
   opts_.Validate();
   const StaticTdnnOptions &nopts = model_->NetOptions();
   if (nopts.num_classes <= 0) TD_ERR << "the model has no AAM head: cannot train it";
@@ -84,7 +85,28 @@ Trainer::Trainer(const TrainerOptions &opts, NnetModel *model, BatchSource *data
   ao.weight_decay = opts_.weight_decay;
   ao.decoupled = opts_.adamw;
   const int64 np = model_->ParamBuffer().Size();
-  adam_.reset(new Adam(ao, Device::kCpu, np));
+  if (device_ == Device::kCpu) {
+    params_ = &model_->ParamBuffer();
+    grads_ = &model_->GradBuffer();
+    if (model_->IsSupernet()) state_ = &model_->Super().StateBuffer();
+  } else if (model_->IsSupernet()) {
+    Supernet &sn = model_->Super();
+    dev_params_.Resize(device_, np);
+    dev_grads_.Resize(device_, np);
+    dev_state_.Resize(device_, sn.StateBuffer().Size());
+    CopyBuffer(sn.ParamBuffer(), &dev_params_);
+    CopyBuffer(sn.StateBuffer(), &dev_state_);
+    params_ = &dev_params_;
+    grads_ = &dev_grads_;
+    state_ = &dev_state_;
+  } else {
+    const StaticTdnn &host = model_->Net();
+    dev_net_.reset(new StaticTdnn(host.Config(), host.Options(), device_));
+    CopyNetParamsAndState(host, dev_net_.get());
+    params_ = &dev_net_->ParamBuffer();
+    grads_ = &dev_net_->GradBuffer();
+  }
+  adam_.reset(new Adam(ao, device_, np));
   if (model_->IsStatic() && opts_.dynamic_walks > 1)
     TD_WARN << "--dynamic-walks=" << opts_.dynamic_walks
             << " has no effect on a static model (one network per step)";
@@ -100,15 +122,26 @@ Trainer::Trainer(const TrainerOptions &opts, NnetModel *model, BatchSource *data
     if (static_cast<int64>(ts.adam_m.size()) != np) TD_ERR << "--resume: optimizer state size";
     step_ = ts.step;
     adam_->SetStep(ts.adam_t);
-    std::copy(ts.adam_m.begin(), ts.adam_m.end(), adam_->FirstMoment().Data());
-    std::copy(ts.adam_v.begin(), ts.adam_v.end(), adam_->SecondMoment().Data());
+    CopyFloats(ts.adam_m.data(), Device::kCpu, adam_->FirstMoment().Data(), device_, np);
+    CopyFloats(ts.adam_v.data(), Device::kCpu, adam_->SecondMoment().Data(), device_, np);
     ts.adam_m.clear();
     ts.adam_v.clear();
     TD_LOG << "resuming at step " << step_ << " of " << total_steps_;
   }
 }
 
+void Trainer::SyncModelToHost() {
+  if (device_ == Device::kCpu) return;
+  if (model_->IsSupernet()) {
+    CopyBuffer(dev_params_, &model_->Super().ParamBuffer());
+    CopyBuffer(dev_state_, &model_->Super().StateBuffer());
+  } else {
+    CopyNetParamsAndState(*dev_net_, &model_->Net());
+  }
+}
+
 void Trainer::WriteCheckpoint(const std::string &wxfilename) {
+  SyncModelToHost();
   TrainState &ts = model_->Train();
   ts.present = true;
   ts.stage = model_->IsStatic() ? "static" : opts_.stage;
@@ -118,8 +151,10 @@ void Trainer::WriteCheckpoint(const std::string &wxfilename) {
   ts.adam_t = adam_->Step();
   ts.options = opts_.ToString();
   const Buffer &m = adam_->FirstMoment(), &v = adam_->SecondMoment();
-  ts.adam_m.assign(m.Data(), m.Data() + m.Size());
-  ts.adam_v.assign(v.Data(), v.Data() + v.Size());
+  ts.adam_m.resize(m.Size());
+  ts.adam_v.resize(v.Size());
+  CopyFloats(m.Data(), m.GetDevice(), ts.adam_m.data(), Device::kCpu, m.Size());
+  CopyFloats(v.Data(), v.GetDevice(), ts.adam_v.data(), Device::kCpu, v.Size());
   try {
     WriteNnetModel(*model_, wxfilename, true);
   } catch (...) {
@@ -143,13 +178,13 @@ double Now() {
 }
 }  // namespace
 
-StaticTdnn *Trainer::NetFor(const SubnetConfig &cfg) {
+Trainer::CachedNet *Trainer::NetFor(const SubnetConfig &cfg) {
   const std::string key = cfg.ToString();
   cache_clock_++;
   for (CachedNet &c : cache_)
     if (c.key == key) {
       c.last_used = cache_clock_;
-      return c.net.get();
+      return &c;
     }
   // At most `walks` nets: each holds its activation arena (~800 MB for the 128/384 largest
   // at batch 64 x 200), and outside stage largest a config rarely comes back; the old net is
@@ -163,10 +198,11 @@ StaticTdnn *Trainer::NetFor(const SubnetConfig &cfg) {
   }
   CachedNet c;
   c.key = key;
-  c.net.reset(new StaticTdnn(cfg, model_->Super().Options()));
+  c.net.reset(new StaticTdnn(cfg, model_->Super().Options(), device_));
+  c.slices = model_->Super().BuildSlices(*c.net);
   c.last_used = cache_clock_;
   cache_.push_back(std::move(c));
-  return cache_.back().net.get();
+  return &cache_.back();
 }
 
 std::vector<EpochSummary> Trainer::Run() {
@@ -189,6 +225,7 @@ std::vector<EpochSummary> Trainer::Run() {
   const double t_start = Now();
   double t_epoch = t_start;
   const int64 first_step = step_;
+  double t_prev_step = t_start;
   double win_loss = 0, win_correct = 0, ep_loss = 0, ep_correct = 0;
   int64 win_steps = 0, ep_steps = 0;
   TrainBatch batch;
@@ -197,7 +234,13 @@ std::vector<EpochSummary> Trainer::Run() {
     data_->Next(&batch);
     TD_ASSERT(batch.index == step_ % bpe && batch.epoch == step_ / bpe);
     Tensor x(batch.feats.data(), {nb, dim, nf});
-    model_->GradBuffer().SetZero();
+    if (device_ != Device::kCpu) {
+      if (dev_x_.Size() != x.Numel()) dev_x_.Resize(device_, x.Numel());
+      CopyFloats(batch.feats.data(), Device::kCpu, dev_x_.Data(), device_, x.Numel());
+      x = dev_x_.View({nb, dim, nf});
+    }
+    const double t_step = Now();
+    grads_->SetZero();
     const int walks = super ? opts_.dynamic_walks : 1;
     // The step's subnets: a generator seeded by (seed, step), so a resumed run draws the same.
     std::mt19937_64 rng(MixSeed(static_cast<uint64>(opts_.seed), 7, static_cast<uint64>(step_)));
@@ -206,14 +249,17 @@ std::vector<EpochSummary> Trainer::Run() {
     int64 correct = 0;
     for (int w = 0; w < walks; w++) {
       StaticTdnn *net = nullptr;
+      const Supernet::Slices *walk_slices = nullptr;
       if (super) {
         space_->SampleConfig(&rng, &cfg);
         step_cfgs_.back().push_back(cfg);
-        net = NetFor(cfg);
-        model_->Super().Materialize(net);
+        CachedNet *c = NetFor(cfg);
+        net = c->net.get();
+        model_->Super().MaterializeFrom(c->slices, *params_, *state_, net);
         net->ZeroGrad();
+        walk_slices = &c->slices;
       } else {
-        net = &model_->Net();
+        net = dev_net_ ? dev_net_.get() : &model_->Net();
       }
       int64 c = 0;
       const double l = net->ForwardLoss(x, batch.labels.data(), true, &c);
@@ -224,17 +270,21 @@ std::vector<EpochSummary> Trainer::Run() {
                << ": diverged; lower --lr or check the data";
       net->Backward(1.0f);
       if (super) {
-        model_->Super().ScatterGrad(*net);
-        model_->Super().ScatterState(*net);
+        model_->Super().ScatterGradTo(*walk_slices, *net, *params_, grads_);
+        model_->Super().ScatterStateTo(*walk_slices, *net, state_);
       }
       loss += l / walks;
       correct += c;
     }
+    // The flat gradient buffer is complete here (every walk scattered into it).
+    if (grad_hook_) grad_hook_(grads_);
     const double lr = lr_->At(step_);
-    adam_->Update(static_cast<float>(lr), model_->GradBuffer(), &model_->ParamBuffer());
+    adam_->Update(static_cast<float>(lr), *grads_, params_);
     step_++;
     const double acc = static_cast<double>(correct) / (static_cast<double>(nb) * walks);
     step_losses_.push_back(loss);
+    if (step_ - first_step > 1) step_secs_.push_back(t_step - t_prev_step);
+    t_prev_step = t_step;
     step_accs_.push_back(acc);
     win_loss += loss; win_correct += acc; win_steps++;
     ep_loss += loss; ep_correct += acc; ep_steps++;
@@ -277,6 +327,15 @@ std::vector<EpochSummary> Trainer::Run() {
     }
   }
   data_->Stop();
+  if (step_secs_.size() >= 3) {
+    std::vector<double> s = step_secs_;
+    std::nth_element(s.begin(), s.begin() + s.size() / 2, s.end());
+    char buf[160];
+    std::snprintf(buf, sizeof(buf), "median step time %.2f ms over %zu steps (%s)",
+                  1e3 * s[s.size() / 2], s.size(), DeviceName(device_));
+    TD_LOG << buf;
+  }
+  SyncModelToHost();
   if (!opts_.checkpoint.empty()) WriteCheckpoint(opts_.checkpoint);
   return epochs;
 }

@@ -20,6 +20,20 @@
 // checkpoint. So a run resumed from a checkpoint performs the same floating-point operations
 // as the uninterrupted run, and on one thread ends with the same bits.
 //
+// Device: on the GPU (constructor's device = kGpu, after gpu::SelectDevice) the trainer keeps
+// device copies of the supernet's parameters, gradients and BN statistics (or a device copy of
+// the static net) and Adam's moments; materialised subnets live on the device and the slice
+// gathers/scatters run there (Supernet::MaterializeFrom / ScatterGradTo / ScatterStateTo), so
+// a step moves only the batch to the device (and the loss back). The model's host buffers are
+// refreshed from the device at checkpoints and at the end of Run(); the device is part of
+// neither the result's definition nor the checkpoint (a CPU checkpoint resumes on the GPU and
+// vice versa; in fp32 math the two agree to rounding).
+//
+// Step structure (what a data-parallel wrapper hooks into): zero the flat gradient buffer;
+// for each walk: materialise, forward, backward, scatter the gradients into the flat buffer;
+// then the gradient hook (SetGradientHook: e.g. an all-reduce over GPUs of the whole flat
+// buffer, complete at that point) and one Adam step over the flat buffers.
+//
 // Optimizer: nnet/adam.h (L2 weight decay as torch.optim.Adam, the reference's choice;
 // --adamw for decoupled decay); learning rate: nnet/lr-schedule.h, PyTorch's
 // CyclicLR(mode="triangular2", base_lr=lr_min, max_lr=lr, step_size_up=cycle_steps), stepped
@@ -28,6 +42,7 @@
 #define TDNAS_NNET_TRAINER_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -75,7 +90,9 @@ class Trainer {
  public:
   // model: the network to train (its TrainState is used when resume is true). data must use
   // the model's speaker list. The trainer does not own either.
-  Trainer(const TrainerOptions &opts, NnetModel *model, BatchSource *data, bool resume);
+  // device: where the network computes (kGpu needs the GPU backend initialised).
+  Trainer(const TrainerOptions &opts, NnetModel *model, BatchSource *data, bool resume,
+          Device device = Device::kCpu);
   // Trains to the end (or --max-steps), writing checkpoints. Returns per-epoch summaries of
   // the epochs completed in this call.
   std::vector<EpochSummary> Run();
@@ -87,11 +104,21 @@ class Trainer {
   const std::vector<double> &StepAccuracies() const { return step_accs_; }
   // The subnets trained at each step of this call (supernet training; for tests).
   const std::vector<std::vector<SubnetConfig>> &StepConfigs() const { return step_cfgs_; }
+  // Wall-clock seconds of each step of this call (host clock, step start to next step start).
+  const std::vector<double> &StepSeconds() const { return step_secs_; }
+  // Called once per step with the flat gradient buffer (on the training device) after every
+  // walk's gradients are in it and before the Adam step.
+  void SetGradientHook(std::function<void(Buffer *grads)> hook) { grad_hook_ = std::move(hook); }
+  // Copies the device's parameters and BN statistics into the model's host buffers (no-op
+  // on the CPU). Run() does this before it returns.
+  void SyncModelToHost();
 
  private:
   // A static net of cfg for materialisation (from the cache, or new).
-  StaticTdnn *NetFor(const SubnetConfig &cfg);
+  struct CachedNet;
+  CachedNet *NetFor(const SubnetConfig &cfg);
   TrainerOptions opts_;
+  Device device_;
   NnetModel *model_;
   BatchSource *data_;
   int64 step_ = 0, total_steps_ = 0;
@@ -99,10 +126,19 @@ class Trainer {
   std::unique_ptr<CyclicLr> lr_;
   std::vector<double> step_losses_, step_accs_;
   std::vector<std::vector<SubnetConfig>> step_cfgs_;
+  std::vector<double> step_secs_;
+  std::function<void(Buffer *)> grad_hook_;
   std::unique_ptr<SearchSpace> space_;   // supernet: the stage's space
+  // What the optimizer steps: the model's host buffers on the CPU; on the GPU the device
+  // copies below (supernet) or the device net's (static model).
+  Buffer *params_ = nullptr, *grads_ = nullptr, *state_ = nullptr;
+  Buffer dev_params_, dev_grads_, dev_state_;   // GPU supernet training
+  std::unique_ptr<StaticTdnn> dev_net_;         // GPU static-model training
+  Buffer dev_x_;                                // the batch's features on the device
   struct CachedNet {
     std::string key;
     std::unique_ptr<StaticTdnn> net;
+    Supernet::Slices slices;
     int64 last_used = 0;
   };
   std::vector<CachedNet> cache_;

@@ -1,6 +1,9 @@
 // nnet-extract-embeddings: speaker embeddings of feature matrices.
+#include <memory>
+
 #include "gpu/gpu-api.h"
 #include "nnet/bn-recalibrate.h"
+#include "nnet/device-copy.h"
 #include "nnet/embedding-extractor.h"
 #include "nnet/model-io.h"
 #include "nnet/parallel.h"
@@ -24,7 +27,7 @@ int main(int argc, char *argv[]) {
         "e.g.: nnet-extract-embeddings final.mdl scp:data/test/feats.scp ark,scp:emb.ark,emb.scp\n";
     ParseOptions po(usage);
     EmbeddingOptions eopts;
-    std::string subnet, recal, use_gpu = "no";
+    std::string subnet, recal, use_gpu = "no", gpu_math = "fp32";
     int32 num_threads = 1, num_utts = 6000;
     BnRecalibrateOptions ropts;
     eopts.Register(&po);
@@ -35,25 +38,41 @@ int main(int argc, char *argv[]) {
     po.Register("subnet", &subnet,
                 "With a supernet: the subnet to extract with (a static model must equal it)");
     po.Register("num-threads", &num_threads, "CPU threads of the network computation");
-    po.Register("use-gpu", &use_gpu, "no|yes|optional (CPU only in this build)");
+    po.Register("use-gpu", &use_gpu,
+                "no|yes|optional: compute on the GPU (the network is uploaded once, each "
+                "utterance's features go to the device, the embedding comes back)");
+    po.Register("gpu-math", &gpu_math,
+                "GPU matrix-product precision: fp32 (default; matches the CPU to rounding), tf32 or "
+                "bf16 (tensor cores, float32 accumulation and weights)");
     po.Read(argc, argv);
     if (po.NumArgs() != 3) {
       po.PrintUsage();
       return 1;
     }
-    gpu::SelectDevice(use_gpu);
+    gpu::MathMode math_mode;
+    if (!gpu::ParseMathMode(gpu_math, &math_mode))
+      TD_ERR << "--gpu-math: expected fp32, tf32 or bf16, got '" << gpu_math << "'";
+    gpu::SetMathMode(math_mode);
+    const bool on_gpu = gpu::SelectDevice(use_gpu);
     SetNumThreads(num_threads);
     NnetModel model;
     ReadNnetModel(po.GetArg(1), &model);
     if (!subnet.empty()) model.CutSubnet(ParseSubnetConfig(subnet));
+    // The network the work runs on: the model's, or its copy on the GPU.
+    std::unique_ptr<StaticTdnn> dev_net;
+    if (on_gpu) {
+      dev_net.reset(new StaticTdnn(model.Config(), model.Net().Options(), Device::kGpu));
+      CopyNetParamsAndState(model.Net(), dev_net.get());
+    }
+    StaticTdnn *net = on_gpu ? dev_net.get() : &model.Net();
     if (!recal.empty()) {
       std::vector<Matrix<float>> utts;
       const int64 seen = ReadRecalibrationUtterances(recal, num_utts, ropts.seed, &utts);
       model.FrontEnd().CheckFeatureDim(utts[0].NumCols(), recal);
-      RecalibrateBn(utts, model.FrontEnd().cmn, ropts, &model.Net());
+      RecalibrateBn(utts, model.FrontEnd().cmn, ropts, net);
       TD_LOG << "BN statistics recalibrated on " << utts.size() << " of " << seen << " utterances";
     }
-    EmbeddingExtractor extractor(&model.Net(), model.FrontEnd(), eopts);
+    EmbeddingExtractor extractor(net, model.FrontEnd(), eopts);
     BaseFloatVectorWriter writer(po.GetArg(3));
     int64 num_done = 0, num_total = 0;
     Vector<float> emb;

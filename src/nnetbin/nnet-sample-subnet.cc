@@ -6,6 +6,7 @@
 
 #include "gpu/gpu-api.h"
 #include "nnet/bn-recalibrate.h"
+#include "nnet/device-copy.h"
 #include "nnet/mac-count.h"
 #include "nnet/model-io.h"
 #include "nnet/parallel.h"
@@ -31,7 +32,7 @@ int main(int argc, char *argv[]) {
         "e.g.: nnet-sample-subnet --subnet=small --recalibrate-rspecifier=scp:train/feats.scp "
         "supernet.mdl small.mdl\n";
     ParseOptions po(usage);
-    std::string subnet, space = "width2", recal, use_gpu = "no";
+    std::string subnet, space = "width2", recal, use_gpu = "no", gpu_math = "fp32";
     int32 random = 0, seed = 666, frames = kDefaultMacFrames, num_utts = 6000, num_threads = 1;
     int64 min_macs = 0, max_macs = 0, max_params = 0;
     bool list = false, binary = true;
@@ -50,14 +51,21 @@ int main(int argc, char *argv[]) {
     po.Register("recalibrate-utts", &num_utts, "Random utterances read for recalibration");
     po.Register("binary", &binary, "Write in binary mode");
     po.Register("num-threads", &num_threads, "CPU threads of the network computation");
-    po.Register("use-gpu", &use_gpu, "no|yes|optional (CPU only in this build)");
+    po.Register("use-gpu", &use_gpu, "no|yes|optional: BN recalibration on the GPU");
+    po.Register("gpu-math", &gpu_math,
+                "GPU matrix-product precision: fp32 (default; matches the CPU to rounding), tf32 or "
+                "bf16 (tensor cores, float32 accumulation and weights)");
     ropts.Register(&po);
     po.Read(argc, argv);
     if (!((list && po.NumArgs() <= 2) || (!list && po.NumArgs() == 2))) {
       po.PrintUsage();
       return 1;
     }
-    gpu::SelectDevice(use_gpu);
+    gpu::MathMode math_mode;
+    if (!gpu::ParseMathMode(gpu_math, &math_mode))
+      TD_ERR << "--gpu-math: expected fp32, tf32 or bf16, got '" << gpu_math << "'";
+    gpu::SetMathMode(math_mode);
+    const bool on_gpu = gpu::SelectDevice(use_gpu);
     SetNumThreads(num_threads);
     // The model (when given) first: a supernet's shape scales the --random space.
     NnetModel model;
@@ -97,7 +105,14 @@ int main(int argc, char *argv[]) {
       std::vector<Matrix<float>> utts;
       const int64 seen = ReadRecalibrationUtterances(recal, num_utts, ropts.seed, &utts);
       model.FrontEnd().CheckFeatureDim(utts[0].NumCols(), recal);
-      RecalibrateBn(utts, model.FrontEnd().cmn, ropts, &model.Net());
+      if (on_gpu) {
+        StaticTdnn dev_net(cfg, model.Net().Options(), Device::kGpu);
+        CopyNetParamsAndState(model.Net(), &dev_net);
+        RecalibrateBn(utts, model.FrontEnd().cmn, ropts, &dev_net);
+        CopyNetParamsAndState(dev_net, &model.Net());
+      } else {
+        RecalibrateBn(utts, model.FrontEnd().cmn, ropts, &model.Net());
+      }
       TD_LOG << "BN statistics recalibrated on " << utts.size() << " of " << seen << " utterances";
     }
     model.Train() = TrainState();

@@ -43,7 +43,7 @@ int main(int argc, char *argv[]) {
     ParseOptions po(usage);
     TrainerOptions topts;
     TrainDataOptions dopts;
-    std::string subnet, resume, use_gpu = "no", wav_rspecifier, fbank_config;
+    std::string subnet, resume, use_gpu = "no", gpu_math = "fp32", wav_rspecifier, fbank_config;
     WaveAugmentOptions aug_opts;
     int32 num_threads = 1;
     bool binary = true;
@@ -55,7 +55,12 @@ int main(int argc, char *argv[]) {
                 "Continue from this checkpoint (written by an earlier run with the same options)");
     po.Register("num-threads", &num_threads, "CPU threads of the network computation");
     po.Register("binary", &binary, "Write the output model in binary mode");
-    po.Register("use-gpu", &use_gpu, "no|yes|optional (CPU only in this build)");
+    po.Register("use-gpu", &use_gpu,
+                "no|yes|optional: train on the GPU (supernet, gradients and Adam state on the "
+                "device; checkpoints are the same either way)");
+    po.Register("gpu-math", &gpu_math,
+                "GPU matrix-product precision: fp32 (default; matches the CPU to rounding), tf32 or "
+                "bf16 (tensor cores, float32 accumulation and weights)");
     po.Register("wav-rspecifier", &wav_rspecifier,
                 "Train from audio (e.g. scp:wav.scp) instead of features; <feats-rspecifier> "
                 "must then be '-'");
@@ -68,7 +73,11 @@ int main(int argc, char *argv[]) {
       po.PrintUsage();
       return 1;
     }
-    if (gpu::SelectDevice(use_gpu)) TD_WARN << "GPU training is not implemented yet; using the CPU";
+    gpu::MathMode math_mode;
+    if (!gpu::ParseMathMode(gpu_math, &math_mode))
+      TD_ERR << "--gpu-math: expected fp32, tf32 or bf16, got '" << gpu_math << "'";
+    gpu::SetMathMode(math_mode);
+    const bool on_gpu = gpu::SelectDevice(use_gpu);
     SetNumThreads(num_threads);
     const std::string model_in = po.GetArg(1), feats = po.GetArg(2), utt2spk = po.GetArg(3),
                       model_out = po.GetArg(4);
@@ -85,7 +94,7 @@ int main(int argc, char *argv[]) {
                             << " cut from the supernet";
     }
 #if defined(__GLIBC__)
-    if (model.IsSupernet() && topts.stage != "largest") {
+    if (!on_gpu && model.IsSupernet() && topts.stage != "largest") {
       // These stages build a new materialised net (and its activation arena, hundreds of MB)
       // most steps. glibc serves such blocks with mmap and returns them to the kernel when
       // freed, so every step page-faulted its arena in again: keep freed memory in the heap
@@ -121,7 +130,8 @@ int main(int argc, char *argv[]) {
                                    aug_opts, static_cast<uint64>(topts.seed)));
     }
     if (model.Speakers().empty()) model.Speakers() = data->Speakers();
-    Trainer trainer(topts, &model, data.get(), !resume.empty());
+    Trainer trainer(topts, &model, data.get(), !resume.empty(),
+                    on_gpu ? Device::kGpu : Device::kCpu);
     std::vector<EpochSummary> epochs = trainer.Run();
     // The output model: weights, BN statistics and the run's position, no optimizer moments.
     model.Train().adam_m.clear();
