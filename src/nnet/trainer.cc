@@ -288,7 +288,7 @@ std::vector<EpochSummary> Trainer::Run() {
     step_accs_.push_back(acc);
     win_loss += loss; win_correct += acc; win_steps++;
     ep_loss += loss; ep_correct += acc; ep_steps++;
-    if (step_ % opts_.log_every == 0 || step_ == end) {
+    if (log_progress_ && (step_ % opts_.log_every == 0 || step_ == end)) {
       const double el = Now() - t_start;
       const double done = static_cast<double>(step_ - first_step);
       const double ups = done * nb / std::max(el, 1e-9);
@@ -315,7 +315,7 @@ std::vector<EpochSummary> Trainer::Run() {
       std::snprintf(buf, sizeof(buf), "epoch %lld/%d done: %lld steps, loss %.4f, acc %.2f%%, %.1f s",
                     static_cast<long long>(s.epoch), opts_.num_epochs,
                     static_cast<long long>(s.steps), s.loss, 100.0 * s.accuracy, s.seconds);
-      TD_LOG << buf;
+      if (log_progress_) TD_LOG << buf;
       ep_loss = ep_correct = 0;
       ep_steps = 0;
       t_epoch = Now();

@@ -109,6 +109,8 @@ class Trainer {
   // Called once per step with the flat gradient buffer (on the training device) after every
   // walk's gradients are in it and before the Adam step.
   void SetGradientHook(std::function<void(Buffer *grads)> hook) { grad_hook_ = std::move(hook); }
+  // Off: no per-step or per-epoch progress LOG lines (data-parallel ranks other than 0).
+  void SetLogProgress(bool on) { log_progress_ = on; }
   // Copies the device's parameters and BN statistics into the model's host buffers (no-op
   // on the CPU). Run() does this before it returns.
   void SyncModelToHost();
@@ -128,6 +130,7 @@ class Trainer {
   std::vector<std::vector<SubnetConfig>> step_cfgs_;
   std::vector<double> step_secs_;
   std::function<void(Buffer *)> grad_hook_;
+  bool log_progress_ = true;
   std::unique_ptr<SearchSpace> space_;   // supernet: the stage's space
   // What the optimizer steps: the model's host buffers on the CPU; on the GPU the device
   // copies below (supernet) or the device net's (static model).

@@ -8,6 +8,7 @@
 #endif
 
 #include "gpu/gpu-api.h"
+#include "nnet/grad-sync.h"
 #include "nnet/model-io.h"
 #include "nnet/parallel.h"
 #include "nnet/train-data.h"
@@ -39,7 +40,10 @@ int main(int argc, char *argv[]) {
         "data threads; nothing is written to disk.\n"
         "e.g.: nnet-train-supernet --wav-rspecifier=scp:data/train/wav.scp "
         "--fbank-config=conf/fbank.conf --aug-choices=none,noise,music,babble,reverb "
-        "--aug-noise-list=noise.scp ... exp/stage0.mdl - ark:data/train/utt2spk exp/stage1.mdl\n";
+        "--aug-noise-list=noise.scp ... exp/stage0.mdl - ark:data/train/utt2spk exp/stage1.mdl\n"
+        "Several GPUs (data parallel over NCCL, one process per GPU, --batch-size per GPU; only\n"
+        "rank 0 writes): utils/launch_gpus.sh --num-gpus 2 nnet-train-supernet --use-gpu=yes ...\n"
+        "or srun --ntasks=2 --gpus-per-task=1 nnet-train-supernet --use-gpu=yes --rendezvous=DIR ...\n";
     ParseOptions po(usage);
     TrainerOptions topts;
     TrainDataOptions dopts;
@@ -47,8 +51,10 @@ int main(int argc, char *argv[]) {
     WaveAugmentOptions aug_opts;
     int32 num_threads = 1;
     bool binary = true;
+    GradSyncOptions sync_opts;
     topts.Register(&po);
     dopts.Register(&po);
+    sync_opts.Register(&po);
     po.Register("subnet", &subnet,
                 "Train only this subnet (fine-tuning); a static model input must be this subnet");
     po.Register("resume", &resume,
@@ -78,10 +84,14 @@ int main(int argc, char *argv[]) {
       TD_ERR << "--gpu-math: expected fp32, tf32 or bf16, got '" << gpu_math << "'";
     gpu::SetMathMode(math_mode);
     const bool on_gpu = gpu::SelectDevice(use_gpu);
+    // Data parallel when a launcher started several of us (utils/launch_gpus.sh, srun):
+    // gradients averaged over the ranks each step; only rank 0 writes files and progress.
+    std::unique_ptr<GradSync> sync = NewGradSync(sync_opts, on_gpu);
     SetNumThreads(num_threads);
     const std::string model_in = po.GetArg(1), feats = po.GetArg(2), utt2spk = po.GetArg(3),
                       model_out = po.GetArg(4);
     if (topts.checkpoint.empty()) topts.checkpoint = model_out + ".ckpt";
+    if (!sync->IsRoot()) topts.checkpoint.clear();
 
     NnetModel model;
     ReadNnetModel(resume.empty() ? model_in : resume, &model);
@@ -130,9 +140,24 @@ int main(int argc, char *argv[]) {
                                    aug_opts, static_cast<uint64>(topts.seed)));
     }
     if (model.Speakers().empty()) model.Speakers() = data->Speakers();
-    Trainer trainer(topts, &model, data.get(), !resume.empty(),
+    std::unique_ptr<BatchSource> shard;   // this rank's batches: every world-th one
+    if (sync->World() > 1) {
+      shard.reset(new ShardedBatchSource(data.get(), sync->Rank(), sync->World()));
+      sync->Broadcast(&model.ParamBuffer());
+    }
+    Trainer trainer(topts, &model, shard ? shard.get() : data.get(), !resume.empty(),
                     on_gpu ? Device::kGpu : Device::kCpu);
+    if (sync->World() > 1) {
+      trainer.SetGradientHook([&](Buffer *grads) { sync->AllReduceMean(grads); });
+      trainer.SetLogProgress(sync->IsRoot());
+    }
     std::vector<EpochSummary> epochs = trainer.Run();
+    if (sync->World() > 1) {
+      // BN running statistics saw only this rank's batches: the model gets their mean.
+      sync->AllReduceMean(model.IsSupernet() ? &model.Super().StateBuffer()
+                                             : &model.Net().StateBuffer());
+      if (!sync->IsRoot()) return 0;
+    }
     // The output model: weights, BN statistics and the run's position, no optimizer moments.
     model.Train().adam_m.clear();
     model.Train().adam_v.clear();
