@@ -5,6 +5,26 @@
 // normalised to zero mean and unit variance (mean and std stored in the model). The search
 // calls it thousands of times, so prediction is batched (one GEMM per layer for a generation).
 //
+// What is added around the spec's MLP, and why. The spec's predictor is trained on thousands
+// of subnets; a small recipe has a few dozen, with EERs measured on a few hundred utterances
+// (noise of the order of the differences between subnets). There the bare one-hot MLP
+// interpolates its training points (loss -> 1e-6) and ranks held-out subnets worse than MACs
+// alone (egs/mini, 24 subnets, 4-fold x 5 cross-validation: see nnet-train-predictor). So, by
+// PredictorTrainOptions (each can be switched off; all off = the spec's model):
+//  - cost features (SubnetCostFeatures): log MACs, log params, depth, log(c0/W), mean over
+//    blocks of log(ci/W), k0, mean block kernel, log(C/CW): 8 numbers that say how big the
+//    net is, which a one-hot over 48 dims can only learn from many examples. Standardised
+//    with the training set's mean and std (stored), they are appended to the MLP's input.
+//  - a linear base (--base=cost | macs | none): ridge regression of EER on the standardised
+//    cost features (or on log MACs alone), fitted in closed form first; the MLP learns the
+//    residual (its target normalisation is that of the residual). With few subnets the
+//    linear part carries the ranking, and the MLP adds what the data support.
+//  - an ensemble (--ensemble=N): N MLPs from seeds seed..seed+N-1, predictions averaged
+//    (the residual MLPs fit noise differently; the mean is smoother). N = 0: the linear base
+//    alone (a diagnostic, needs a base).
+// Train() builds the network for these options and initialises every member afresh from
+// opts.seed; the constructor makes the spec's bare model (one MLP, one-hot input only).
+//
 // Layers are the nnet library's CPU kernels (LinearForward/Backward, BatchNorm, ReLU through
 // KernelsFor(Device::kCpu)) and the optimizer is nnet::Adam over one flat parameter buffer.
 //
@@ -27,11 +47,15 @@
 // with an ERROR naming the predictor's shape.
 //
 // File (Kaldi object style, tokens + Kaldi vectors/matrices, binary or text):
-//   <AccuracyPredictor> <Version> 2 <Space> coarse <MaxWidth> 512 <MaxCatWidth> 1536
+//   <AccuracyPredictor> <Version> 3 <Space> coarse <MaxWidth> 512 <MaxCatWidth> 1536
 //   <HiddenDim> 400 <NumHidden> 3
-//   <TargetMean> f <TargetStd> f <TrainInfo> "token" <Params> n (<T> name <Shape> [..] data)*
-//   </Params> <State> ... </State> </AccuracyPredictor>
-// (version 1 files, without <MaxWidth>/<MaxCatWidth>, are read as the 512/1536 shape).
+//   <TargetMean> f <TargetStd> f <UnseenInputs> n
+//   <Base> cost|macs|none <CostFeatures> T|F <FeatureMean> 8 f.. <FeatureStd> 8 f..
+//   <BaseWeights> 8 f.. <BaseBias> f <Ensemble> N
+//   N x (<Params> n (<T> name <Shape> [..] data)* </Params> <State> ... </State>)
+//   </AccuracyPredictor>
+// Versions 1 and 2 (no <Base>..<Ensemble>: the bare model, one member) still read; version 1,
+// without <MaxWidth>/<MaxCatWidth>, as the 512/1536 shape.
 #ifndef TDNAS_NAS_ACCURACY_PREDICTOR_H_
 #define TDNAS_NAS_ACCURACY_PREDICTOR_H_
 
@@ -53,12 +77,25 @@ struct PredictorTrainOptions {
   int32 batch_size = 64;       // OFA's predictor trains on mini-batches; a smaller set is one batch
   float learning_rate = 1e-3;  // Adam's usual rate
   float weight_decay = 1e-4;   // light L2: dozens of points, 300k weights
-  int32 seed = 777;            // weight init and batch order
+  int32 seed = 777;            // weight init and batch order (member m of an ensemble: seed + m)
+  // Additions for small, noisy data sets (see the top of the file); all off = the spec's model.
+  std::string base = "cost";   // linear base the MLP corrects: cost | macs | none
+  float ridge = 0.1;           // L2 of the base per subnet, on standardised features: shrinks
+                               // the 8 coefficients when there are ~20 subnets
+  bool cost_features = true;   // append the standardised cost features to the MLP input
+  int32 ensemble = 5;          // MLPs averaged (0: the linear base alone)
 
   void Register(OptionsItf *opts);
   void Validate() const;
   std::string ToString() const;
 };
+
+// Cost features of a config on a supernet of the given shape (see the top of the file):
+// log MACs (at kDefaultMacFrames), log params, depth, log(c0 / max width), mean over blocks
+// of log(ci / max width), k0, mean block kernel, log(C / max cat width).
+constexpr int32 kNumCostFeatures = 8;
+void SubnetCostFeatures(const SubnetConfig &cfg, const SupernetShape &shape, double *out);
+const char *CostFeatureName(int32 i);
 
 class AccuracyPredictor {
  public:
@@ -83,16 +120,26 @@ class AccuracyPredictor {
   double TargetMean() const { return target_mean_; }
   double TargetStd() const { return target_std_; }
   int32 UnseenInputs() const { return unseen_inputs_; }
+  // One-hot dims (EncodingDim of the space); InputDim() adds kNumCostFeatures with them.
+  int32 OneHotDim() const { return onehot_dim_; }
+  bool UsesCostFeatures() const { return cost_features_; }
+  const std::string &Base() const { return base_; }
+  int32 EnsembleSize() const { return static_cast<int32>(param_bufs_.size()); }
+  // The linear base's prediction (0 without a base).
+  double BasePredict(const SubnetConfig &cfg) const;
 
   // True if Encode accepts cfg (see the top of the file); else false with *why.
   bool CanEncode(const SubnetConfig &cfg, std::string *why) const;
   // True if every config of `space` can be encoded (its sets lie within this space's).
   bool CanEncodeSpace(const SearchSpace &space, std::string *why) const;
-  // Writes InputDim() values; TD_ERR unless CanEncode.
+  // Writes InputDim() values (the one-hot, then the standardised cost features if used);
+  // TD_ERR unless CanEncode.
   void Encode(const SubnetConfig &cfg, float *out) const;
 
-  // Trains from the current weights on (config, EER) pairs (at least 2). Sets the target
-  // normalisation from eer. Returns the mean training loss (normalised MSE) of every epoch.
+  // Trains on (config, EER) pairs (at least 2): fits the base, then builds the MLP(s) for
+  // opts and trains each from fresh weights on the residual, normalised. Returns the mean
+  // training loss (normalised MSE) of every epoch, averaged over members (empty with
+  // ensemble 0).
   std::vector<double> Train(const std::vector<SubnetConfig> &configs,
                             const std::vector<double> &eer, const PredictorTrainOptions &opts);
 
@@ -101,13 +148,13 @@ class AccuracyPredictor {
   void Predict(const std::vector<SubnetConfig> &configs, std::vector<double> *eer) const;
   double Predict(const SubnetConfig &cfg) const;
 
-  // For tests: mean squared error of the network output against targets y (normalised units)
+  // For tests: mean squared error of member 0's output against targets y (normalised units)
   // for encoded inputs x (batch x InputDim, row-major); train selects BN batch statistics
   // (and updates running statistics). With backward, the gradient buffer is zeroed and filled
   // with d loss / d params.
   double Loss(const float *x, const float *y, int32 batch, bool train, bool backward);
   const nnet::ParamTable &Params() const { return params_; }
-  nnet::Buffer &ParamBuffer() { return param_buf_; }
+  nnet::Buffer &ParamBuffer() { return param_bufs_.at(0); }
   nnet::Buffer &GradBuffer() { return grad_buf_; }
 
   void Write(std::ostream &os, bool binary) const;
@@ -115,20 +162,32 @@ class AccuracyPredictor {
   std::string Info() const;
 
  private:
-  void Build();
-  // Forward of x (B, InputDim) into the arena; returns the output (B, 1).
-  nnet::Tensor Forward(const nnet::Tensor &x, bool train) const;
+  // Builds num_members networks of the current input dim (weights zero, BN var 1).
+  void Build(int32 num_members);
+  void InitMember(int32 m, uint64 seed);
+  // Forward of x (B, InputDim) through member m into the arena; returns the output (B, 1).
+  nnet::Tensor Forward(const nnet::Tensor &x, bool train, int32 m) const;
+  double MemberLoss(const float *x, const float *y, int32 batch, bool train, bool backward,
+                    int32 m);
   void SetInputStatistics(const std::vector<float> &x, int32 n);
+  void FitBase(const std::vector<SubnetConfig> &configs, const std::vector<double> &eer,
+               const PredictorTrainOptions &opts);
+  void StandardisedCost(const SubnetConfig &cfg, double *z) const;
 
   std::string space_name_;
   SupernetShape shape_;
   std::unique_ptr<SearchSpace> space_;
-  int32 input_dim_ = 0, hidden_dim_ = 0, num_hidden_ = 0;
+  int32 onehot_dim_ = 0, input_dim_ = 0, hidden_dim_ = 0, num_hidden_ = 0;
+  std::string base_ = "none";
+  bool cost_features_ = false;
+  std::vector<double> feat_mean_, feat_std_, base_w_;  // kNumCostFeatures each
+  double base_b_ = 0;
   double target_mean_ = 0, target_std_ = 1;
   int32 unseen_inputs_ = 0;
   std::string train_info_ = "untrained";
   nnet::ParamTable params_, state_;
-  nnet::Buffer param_buf_, grad_buf_, state_buf_;
+  std::vector<nnet::Buffer> param_bufs_, state_bufs_;  // one per ensemble member
+  nnet::Buffer grad_buf_;
   int bn_gamma_ = -1, bn_beta_ = -1, bn_rm_ = -1, bn_rv_ = -1;
   std::vector<int> w_, b_;  // num_hidden + 1 linear layers (the last one 1 output)
 
