@@ -33,7 +33,7 @@ head -c 2 "$tmp/pred.mdl" | od -c | grep -q '\\0   B' || fail "not a binary file
 
 nnet-train-predictor --encoding=fine --epochs=5 --holdout=0 --binary=false "$tmp/results.txt" \
   "$tmp/pred-fine.txt" 2>"$tmp/log2.txt" || { cat "$tmp/log2.txt"; fail "fine"; }
-grep -q "^<AccuracyPredictor> <Version> 2 <Space> fine <MaxWidth> 512 <MaxCatWidth> 1536 " "$tmp/pred-fine.txt" || fail "text file"
+grep -q "^<AccuracyPredictor> <Version> 3 <Space> fine <MaxWidth> 512 <MaxCatWidth> 1536 " "$tmp/pred-fine.txt" || fail "text file"
 grep -q "WARNING.*never active" "$tmp/log2.txt" || fail "unseen fine dims not warned about"
 
 if command -v nnet-search-subnet >/dev/null && nnet-search-subnet --help 2>&1 | grep -q -- --predictor; then
@@ -64,7 +64,7 @@ awk '/held-out 100 subnets/ { if ($6 < 0.8) exit 1; ok = 1 } END { exit !ok }' \
 grep -q "space coarse of supernet max-width 128 max-cat-width 384" "$tmp/log3.txt" || fail "scaled info"
 nnet-train-predictor --max-width=128 --max-cat-width=384 --epochs=2 --holdout=0 --binary=false \
   "$tmp/scaled.txt" "$tmp/pred-scaled.txt" 2>/dev/null || fail "scaled text"
-grep -q "^<AccuracyPredictor> <Version> 2 <Space> coarse <MaxWidth> 128 <MaxCatWidth> 384 " \
+grep -q "^<AccuracyPredictor> <Version> 3 <Space> coarse <MaxWidth> 128 <MaxCatWidth> 384 " \
   "$tmp/pred-scaled.txt" || fail "scaled text header"
 # The search takes the shape from the predictor: results on the scaled fine grid.
 nnet-search-subnet --objective=predictor --predictor="$tmp/pred-scaled.mdl" --space=fine \
