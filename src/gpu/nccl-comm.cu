@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <mutex>
 #include <cstdlib>
 #include <thread>
 #include <vector>
@@ -39,12 +41,14 @@ const char *NcclHint(ncclResult_t r) {
   }
 }
 
-// After an abort the process must end: if something in the CUDA teardown still waited on a
-// dead peer, this ends it 30 s later (the ERROR line is already written by then).
-void StartExitWatchdog() {
-  std::thread([] {
+// After an abort the process must end (the caller throws the ERROR next): if ncclCommAbort
+// itself, or the CUDA teardown at exit, still waited on a dead peer, this ends the process
+// 30 s later with the reason. Started before the abort, so a hang inside it is covered too.
+void StartExitWatchdog(const std::string &why) {
+  std::thread([why] {
     std::this_thread::sleep_for(std::chrono::seconds(30));
-    std::fprintf(stderr, "ERROR: process still alive 30 s after aborting NCCL; exiting\n");
+    std::fprintf(stderr, "ERROR: %s (process still alive 30 s after aborting NCCL; exiting)\n",
+                 why.c_str());
     std::fflush(stderr);
     _exit(1);
   }).detach();
@@ -64,21 +68,77 @@ struct NcclComm::Impl {
   double timeout_s = 300;
   float *one = nullptr;   // barrier's device float
 
+  // Deadline watchdog. Wait() below polls and handles the deadline itself, but an NCCL call
+  // can also block inside the library (seen on H200 x2: a collective enqueued after the peer
+  // was killed never returned). So every operation is armed: if it has not finished 5 s after
+  // its deadline, this thread prints the ERROR and ends the process (exit status 1).
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stop = false, armed = false;
+  std::chrono::steady_clock::time_point deadline;
+  std::string what;
+  std::thread watchdog;
+
+  void StartWatchdog() {
+    watchdog = std::thread([this] {
+      std::unique_lock<std::mutex> l(mu);
+      while (!stop) {
+        if (!armed) {
+          cv.wait(l);
+          continue;
+        }
+        const auto hard = deadline + std::chrono::seconds(5);
+        if (cv.wait_until(l, hard) == std::cv_status::timeout && armed && !stop &&
+            std::chrono::steady_clock::now() >= hard) {
+          EmitLogLine("ERROR", MakeLocation("NcclWatchdog", __FILE__, __LINE__),
+                      Who() + ": " + what + " did not complete within --sync-timeout=" +
+                          std::to_string(static_cast<int>(timeout_s)) +
+                          " s (blocked inside NCCL): another rank died or hangs (see its "
+                          "log); exiting");
+          std::fflush(nullptr);
+          _exit(1);
+        }
+      }
+    });
+  }
+  void StopWatchdog() {
+    {
+      std::lock_guard<std::mutex> l(mu);
+      stop = true;
+    }
+    cv.notify_all();
+    if (watchdog.joinable()) watchdog.join();
+  }
+  void Arm(const std::string &w) {
+    {
+      std::lock_guard<std::mutex> l(mu);
+      armed = true;
+      what = w;
+      deadline = std::chrono::steady_clock::now() +
+                 std::chrono::milliseconds(static_cast<int64_t>(timeout_s * 1000));
+    }
+    cv.notify_all();
+  }
+  void Disarm() {
+    std::lock_guard<std::mutex> l(mu);
+    armed = false;
+  }
+
   std::string Who() const {
     return "rank " + std::to_string(rank) + " of " + std::to_string(world);
   }
-  void Abort() {
+  void Abort(const std::string &why) {
+    StartExitWatchdog(Who() + ": " + why);
     if (comm != nullptr) {
       ncclCommAbort(comm);
       comm = nullptr;
     }
-    StartExitWatchdog();
   }
   // Checks a call's immediate result (ncclInProgress is normal for a non-blocking comm).
   void Check(ncclResult_t r, const char *call) {
     if (r == ncclSuccess || r == ncclInProgress) return;
     const std::string last = comm ? ncclGetLastError(comm) : ncclGetLastError(nullptr);
-    Abort();
+    Abort(std::string("NCCL call failed: ") + call);
     TD_ERR << Who() << ": NCCL call failed: " << call << ": " << ncclGetErrorString(r)
            << (last.empty() ? "" : " (" + last + ")") << NcclHint(r);
   }
@@ -94,7 +154,7 @@ struct NcclComm::Impl {
       if (r != ncclSuccess) a = r;
       if (a != ncclSuccess && a != ncclInProgress) {
         const std::string last = ncclGetLastError(comm);
-        Abort();
+        Abort("NCCL error during " + what);
         TD_ERR << Who() << ": NCCL error during " << what << ": " << ncclGetErrorString(a)
                << (last.empty() ? "" : " (" + last + ")") << NcclHint(a);
       }
@@ -103,13 +163,13 @@ struct NcclComm::Impl {
         const cudaError_t e = cudaStreamQuery(Stream());
         if (e == cudaSuccess) return;
         if (e != cudaErrorNotReady) {
-          Abort();
+          Abort("CUDA error during " + what);
           CUDA_CHECK(e);
         }
       }
       const double waited = std::chrono::duration<double>(Clock::now() - start).count();
       if (waited > timeout_s) {
-        Abort();
+        Abort(what + " timed out");
         TD_ERR << Who() << ": " << what << " did not complete within --sync-timeout="
                << timeout_s << " s: another rank died or hangs (see its log); aborted the "
                << "NCCL communicator";
@@ -148,9 +208,20 @@ NcclComm::NcclComm(int rank, int world, const std::string &rendezvous_file,
   impl_->timeout_s = timeout_s;
   ncclConfig_t config = NCCL_CONFIG_INITIALIZER;
   config.blocking = 0;
-  impl_->Check(ncclCommInitRankConfig(&impl_->comm, world, id, rank, &config),
-               "ncclCommInitRankConfig");
-  impl_->Wait("joining the NCCL communicator (rendezvous " + rendezvous_file + ")", false);
+  const std::string joining = "joining the NCCL communicator (rendezvous " + rendezvous_file + ")";
+  impl_->StartWatchdog();
+  impl_->Arm(joining);
+  try {
+    impl_->Check(ncclCommInitRankConfig(&impl_->comm, world, id, rank, &config),
+                 "ncclCommInitRankConfig");
+    impl_->Wait(joining, false);
+  } catch (...) {
+    impl_->StopWatchdog();   // the destructor does not run for a constructor that throws
+    delete impl_;
+    impl_ = nullptr;
+    throw;
+  }
+  impl_->Disarm();
   impl_->one = static_cast<float *>(PoolAlloc(sizeof(float)));
   int version = 0;
   ncclGetVersion(&version);
@@ -165,6 +236,7 @@ NcclComm::~NcclComm() {
   if (impl_->comm != nullptr) {
     // Finalize flushes outstanding work; a peer gone at this point must not hang us either.
     try {
+      impl_->Arm("finalizing the NCCL communicator");
       impl_->Check(ncclCommFinalize(impl_->comm), "ncclCommFinalize");
       impl_->Wait("finalizing the NCCL communicator", false);
       ncclCommDestroy(impl_->comm);
@@ -172,48 +244,59 @@ NcclComm::~NcclComm() {
       TD_WARN << e.what();   // destructors must not throw
     }
   }
+  impl_->StopWatchdog();
   delete impl_;
 }
 
 void NcclComm::AllReduceSum(float *d, int64_t n) {
   if (n <= 0) return;
+  const std::string what = "all-reduce of " + std::to_string(n) + " floats";
+  impl_->Arm(what);
   impl_->Check(ncclAllReduce(d, d, static_cast<size_t>(n), ncclFloat, ncclSum, impl_->comm,
                              Stream()),
                "ncclAllReduce");
-  impl_->Wait("all-reduce of " + std::to_string(n) + " floats", true);
+  impl_->Wait(what, true);
+  impl_->Disarm();
 }
 
 void NcclComm::AllReduceMean(float *d, int64_t n) {
   if (n <= 0) return;
+  const std::string what = "all-reduce of " + std::to_string(n) + " floats";
+  impl_->Arm(what);
   impl_->Check(ncclAllReduce(d, d, static_cast<size_t>(n), ncclFloat, ncclSum, impl_->comm,
                              Stream()),
                "ncclAllReduce");
   // A non-blocking communicator may still be enqueueing: the scaling must follow it.
-  impl_->Wait("all-reduce of " + std::to_string(n) + " floats", false);
+  impl_->Wait(what, false);
   if (world_ > 1) {
     ScaleKernel<<<GridFor(n, 256), 256, 0, Stream()>>>(d, n, 1.0f / world_);
     CUDA_LAUNCH_CHECK();
   }
-  impl_->Wait("all-reduce of " + std::to_string(n) + " floats", true);
+  impl_->Wait(what, true);
+  impl_->Disarm();
 }
 
 void NcclComm::Broadcast(float *d, int64_t n, int root) {
   if (n <= 0) return;
+  const std::string what =
+      "broadcast of " + std::to_string(n) + " floats from rank " + std::to_string(root);
+  impl_->Arm(what);
   impl_->Check(ncclBroadcast(d, d, static_cast<size_t>(n), ncclFloat, root, impl_->comm,
                              Stream()),
                "ncclBroadcast");
-  impl_->Wait("broadcast of " + std::to_string(n) + " floats from rank " +
-                  std::to_string(root),
-              true);
+  impl_->Wait(what, true);
+  impl_->Disarm();
 }
 
 void NcclComm::Barrier() {
   const float v = 1.0f;
+  impl_->Arm("barrier");
   CUDA_CHECK(cudaMemcpyAsync(impl_->one, &v, sizeof(v), cudaMemcpyHostToDevice, Stream()));
   impl_->Check(ncclAllReduce(impl_->one, impl_->one, 1, ncclFloat, ncclSum, impl_->comm,
                              Stream()),
                "ncclAllReduce (barrier)");
   impl_->Wait("barrier", true);
+  impl_->Disarm();
 }
 
 }  // namespace gpu

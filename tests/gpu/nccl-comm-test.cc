@@ -84,6 +84,7 @@ Job Launch(const std::string &role, int world, const std::string &dir,
            const std::vector<std::pair<std::string, std::string>> &extra = {},
            const std::vector<int> &ranks = {}) {
   Job job;
+  if (std::system(("mkdir -p " + dir).c_str()) != 0) ADD_FAILURE() << "mkdir " << dir;
   job.dir = dir;
   job.role = role;
   const std::string seed = std::to_string(
@@ -93,6 +94,7 @@ Job Launch(const std::string &role, int world, const std::string &dir,
     for (int r = 0; r < world; r++) rs.push_back(r);
   for (int r : rs) {
     const std::string log = dir + "/" + role + "." + std::to_string(r) + ".log";
+    std::fflush(nullptr);   // else the child inherits (and writes again) our buffered output
     pid_t pid = fork();
     if (pid == 0) {
       setenv("TDNAS_NCCL_WORKER", role.c_str(), 1);
@@ -236,16 +238,21 @@ TEST_F(MultiGpu, LostPeerIsAnErrorNotAHang) {
   PrintLogs(job);
   EXPECT_EQ(job.status[1], 128 + SIGKILL) << "rank 1 should have been killed";
   ASSERT_NE(job.status[0], -1) << "rank 0 hung: killed at the deadline";
-  auto res = Results(job, 0);
-  const double waited = std::atof(res["waited_s"].c_str());
-  std::printf("lost peer: rank 0 ERROR after %.1f s in the all-reduce (timeout %d s), process "
-              "exited after %.1f s with status %d: %s\n", waited, timeout, job.secs[0],
-              job.status[0], res["error"].c_str());
+  // Rank 0's ERROR line: from the polling path (the worker catches, prints, exits 1) or from
+  // the watchdog when an NCCL call blocked (prints, exits 1). Rank 1 dies ~1 s after the
+  // barrier; the worker's start takes a few seconds more.
+  const std::string log = ReadFile(dir_ + "/lost.0.log");
+  const size_t e = log.find("ERROR (");
+  const std::string error = e == std::string::npos ? "" : log.substr(e, log.find('\n', e) - e);
+  const bool watchdog = log.find("blocked inside NCCL") != std::string::npos;
+  const bool teardown = log.find("still alive") != std::string::npos;
+  std::printf("lost peer: rank 0 exited %.1f s after start with status %d (timeout %d s; via %s%s)"
+              ": %s\n", job.secs[0], job.status[0], timeout,
+              watchdog ? "the watchdog: an NCCL call blocked" : "the polling wait",
+              teardown ? ", teardown forced after 30 s" : "", error.c_str());
   EXPECT_EQ(job.status[0], 1);
-  EXPECT_FALSE(res["error"].empty());
-  EXPECT_NE(res["error"].find("rank 0 of 2"), std::string::npos);
-  EXPECT_LE(waited, timeout + 2.0);
-  EXPECT_LE(job.secs[0], timeout + 40.0);
+  EXPECT_NE(error.find("rank 0 of 2"), std::string::npos) << error;
+  EXPECT_LE(job.secs[0], timeout + 5.0 + 15.0);
 }
 
 TEST_F(MultiGpu, RendezvousNeverWritten) {
