@@ -56,7 +56,9 @@ for c in $L $S $T; do
   echo "subnet $c: EER $raw% without, $rec% with BN recalibration"
   summary="$summary $c:$raw->$rec"
   awk -v r=$rec 'BEGIN {exit !(r < 20)}' || fail "held-out EER of $c: $rec%"
-  awk -v a=$raw -v r=$rec 'BEGIN {exit !(r <= a + 1)}' || fail "recalibration hurt $c: $raw% -> $rec%"
+  # One trial more or less moves this small list's EER by ~1.1 points: "not worse" allows one
+  # trial of noise (a change of front-end rounding alone has moved subnet S by exactly that).
+  awk -v a=$raw -v r=$rec 'BEGIN {exit !(r <= a + 1.2)}' || fail "recalibration hurt $c: $raw% -> $rec%"
   [ $c = $L ] && { awk -v a=$raw -v r=$rec 'BEGIN {exit !(r < a - 10)}' || fail "recalibration did not help the largest: $raw% -> $rec%"; }
 done
 
