@@ -10,6 +10,7 @@
 #include "feat/cmvn.h"
 #include "feat/feature-fbank.h"
 #include "feat/wave-holder.h"
+#include "util/htk-holder.h"
 #include "util/kaldi-table.h"
 #include "util/main-wrapper.h"
 #include "util/parse-options.h"
@@ -44,6 +45,8 @@ int main(int argc, char *argv[]) {
         "Compute log mel filter-bank features, one matrix (frames x bins) per audio item.\n"
         "Usage:  compute-fbank [options...] <wav-rspecifier> <feats-wspecifier>\n"
         "e.g.: compute-fbank --num-mel-bins=80 --dither=0 scp:wav.scp ark:feats.ark\n"
+        " or: compute-fbank --output-format=htk scp:wav.scp ark:feats-htk.ark  (copy-feats\n"
+        "     --htk-in ark:feats-htk.ark ark:feats.ark converts back)\n"
         "Audio: anything libsndfile reads (WAV 8/16/24/32-bit/float, FLAC, OGG, ...); wav.scp\n"
         "entries may be files or pipes ('sox x.flac -t wav - |').\n"
         "FFT: power-of-two sizes (the default 512) use Kaldi's split-radix float rounding\n"
@@ -59,8 +62,9 @@ int main(int argc, char *argv[]) {
         utt2dur_wspecifier;
     int32 channel = -1, num_threads = 1;
     fbank_opts.Register(&po);
-    po.Register("output-format", &output_format, "Output file format; only \"kaldi\" "
-                "(Kaldi matrices) is implemented");
+    po.Register("output-format", &output_format, "Format of the output files [kaldi, htk]: "
+                "htk writes each matrix as an HTK parameter file image (big-endian, period "
+                "100000, kind FBANK_0, or FBANK_E with --use-energy), binary tables only");
     po.Register("subtract-mean", &subtract_mean, "Remove each utterance's mean from every "
                 "feature dimension (whole-utterance CMN); apply-cmvn-sliding is the usual "
                 "alternative");
@@ -87,14 +91,17 @@ int main(int argc, char *argv[]) {
       po.PrintUsage();
       return 1;
     }
-    if (output_format != "kaldi")
-      TD_ERR << "Invalid output_format string " << output_format << " (only kaldi is supported)";
+    if (output_format != "kaldi" && output_format != "htk")
+      TD_ERR << "Invalid output_format string " << output_format;
     if (num_threads < 1) TD_ERR << "--num-threads must be >= 1";
     if (norm_vars && !subtract_mean) TD_ERR << "--norm-vars needs --subtract-mean=true";
     const std::string wav_rspecifier = po.GetArg(1), output_wspecifier = po.GetArg(2);
 
     Fbank fbank(fbank_opts);
-    BaseFloatMatrixWriter writer(output_wspecifier);
+    BaseFloatMatrixWriter writer;
+    HtkMatrixWriter htk_writer;
+    if (output_format == "htk") htk_writer.Open(output_wspecifier);
+    else writer.Open(output_wspecifier);
     BaseFloatWriter utt2dur_writer;
     if (!utt2dur_wspecifier.empty()) utt2dur_writer.Open(utt2dur_wspecifier);
     RandomAccessBaseFloatReader vtln_map_reader;
@@ -115,7 +122,14 @@ int main(int argc, char *argv[]) {
         TD_WARN << "Failed to compute features for utterance " << job.key;
         return;
       }
-      writer.Write(job.key, job.feats);
+      if (htk_writer.IsOpen()) {
+        HtkHeader header = FbankHtkHeader(job.feats.NumRows(), job.feats.NumCols(),
+                                          fbank_opts.use_energy);
+        HtkMatrixHolder::T htk_item(std::move(job.feats), header);
+        htk_writer.Write(job.key, htk_item);
+      } else {
+        writer.Write(job.key, job.feats);
+      }
       if (utt2dur_writer.IsOpen()) utt2dur_writer.Write(job.key, job.duration);
       if (++num_success % 10 == 0) TD_LOG << "Processed " << num_success << " utterances";
       TD_VLOG(2) << "Processed features for key " << job.key;
@@ -190,6 +204,7 @@ int main(int argc, char *argv[]) {
     }
     while (!pending.empty()) finish_one();
     writer.Close();
+    htk_writer.Close();
     if (utt2dur_writer.IsOpen()) utt2dur_writer.Close();
     TD_LOG << " Done " << num_success << " out of " << num_utts << " utterances.";
     return num_success != 0 ? 0 : 1;

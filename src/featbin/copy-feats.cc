@@ -1,5 +1,6 @@
 // copy-feats: copies feature matrices (tables or single files), optionally compressing them.
 #include "matrix/compressed-matrix.h"
+#include "util/htk-holder.h"
 #include "util/kaldi-table.h"
 #include "util/main-wrapper.h"
 #include "util/parse-options.h"
@@ -16,9 +17,10 @@ int main(int argc, char *argv[]) {
         "e.g.: compute-fbank scp:wav.scp ark:- | copy-feats ark:- ark,scp:fbank.ark,fbank.scp\n"
         " or: copy-feats scp:feats.scp ark,t:- | less\n"
         " or: copy-feats --compress=true ark:raw.ark ark,scp:feats.ark,feats.scp\n"
+        " or: copy-feats --htk-in ark:feats-htk.ark ark:feats.ark\n"
         "See also: copy-matrix, feat-to-len, feat-to-dim\n";
     ParseOptions po(usage);
-    bool binary = true, compress = false;
+    bool binary = true, compress = false, htk_in = false;
     int32 compression_method_in = 1;
     std::string num_frames_wspecifier;
     po.Register("binary", &binary, "Single-file output only: false writes text. Tables "
@@ -29,6 +31,8 @@ int main(int argc, char *argv[]) {
                 "With --compress: 1 auto (2 if more than 8 rows, else 3), 2 speech-feature "
                 "(per-column 8-bit), 3 16-bit, 4 16-bit integers, 5 8-bit, 6 8-bit integers "
                 "0..255, 7 8-bit on [0, 1]");
+    po.Register("htk-in", &htk_in, "Read input as HTK features (the big-endian HTK file "
+                "image, as compute-fbank --output-format=htk writes)");
     po.Register("write-num-frames", &num_frames_wspecifier,
                 "If set, also write each matrix's number of rows (frames) to this "
                 "wspecifier, e.g. ark,t:utt2num_frames; tables only");
@@ -47,7 +51,12 @@ int main(int argc, char *argv[]) {
       if (!num_frames_wspecifier.empty())
         TD_ERR << "--write-num-frames option not supported when writing/reading single files.";
       Matrix<float> feats;
-      ReadKaldiObject(rspecifier, &feats);
+      if (htk_in) {
+        Input in(rspecifier);  // no "\0B" header in an HTK file
+        ReadHtk(in.Stream(), &feats, nullptr);
+      } else {
+        ReadKaldiObject(rspecifier, &feats);
+      }
       if (compress) WriteKaldiObject(CompressedMatrix(feats, method), wspecifier, binary);
       else WriteKaldiObject(feats, wspecifier, binary);
       TD_LOG << "Copied features from " << rspecifier << " to " << wspecifier;
@@ -63,13 +72,18 @@ int main(int argc, char *argv[]) {
     if (!num_frames_wspecifier.empty()) num_frames_writer.Open(num_frames_wspecifier);
 
     int64 num_done = 0;
-    for (SequentialBaseFloatMatrixReader reader(rspecifier); !reader.Done(); reader.Next()) {
-      const std::string &key = reader.Key();
-      const Matrix<float> &feats = reader.Value();
+    auto copy_one = [&](const std::string &key, const Matrix<float> &feats) {
       if (compress) compressed_writer.Write(key, CompressedMatrix(feats, method));
       else writer.Write(key, feats);
       if (num_frames_writer.IsOpen()) num_frames_writer.Write(key, feats.NumRows());
       num_done++;
+    };
+    if (htk_in) {
+      for (SequentialHtkMatrixReader reader(rspecifier); !reader.Done(); reader.Next())
+        copy_one(reader.Key(), reader.Value().first);
+    } else {
+      for (SequentialBaseFloatMatrixReader reader(rspecifier); !reader.Done(); reader.Next())
+        copy_one(reader.Key(), reader.Value());
     }
     writer.Close();
     compressed_writer.Close();
