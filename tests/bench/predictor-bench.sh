@@ -17,18 +17,19 @@
 # now the defaults; see the real-data part below for those.)
 #
 # Real data (when egs/mini has run stage 5): egs/mini/exp/nas/dev_results.txt, 4-fold x 5
-# cross-validation of the predictor variants next to MACs, and each trained on all dev
-# subnets ranking the eval subnets (other speakers). Last mini run before the change (24
-# subnets, 1,600 dev trials), dev box, 1 thread:
-#   variant                                   CV tau (mean +- std)  CV rho          eval tau (32)
-#   MACs only                                 0.389 +- 0.281        0.531 +- 0.307  0.245
-#   bare spec MLP (one-hot, no base, 1 MLP)   0.353 +- 0.280        0.439 +- 0.319  0.027
-#   ridge base on cost features alone         0.560 +- 0.227        0.654 +- 0.235  -0.039
-#   cost features + ridge base + 1 MLP        0.574 +- 0.171        0.703 +- 0.182  -0.064
-#   cost features + ridge base + 5 MLPs       0.601 +- 0.195        0.706 +- 0.221  -0.080
-#   (default)
+# cross-validation of the predictor variants next to MACs (Kendall tau, mean +- std over the
+# 20 folds), and each trained on all dev subnets ranking the eval subnets (other speakers).
+# Dev box, 1 thread:
+#   variant                              24 subnets, 1,600 trials     40 subnets, 20,000 trials
+#                                        CV tau         eval tau(32)  CV tau         eval tau(32)
+#   MACs only                            0.389 +- 0.281  0.245        0.349 +- 0.172  0.288
+#   bare spec MLP (one-hot, 1 MLP)       0.353 +- 0.280  0.027        0.473 +- 0.175  0.231
+#   ridge base on cost features alone    0.560 +- 0.227 -0.039        0.624 +- 0.108  0.110
+#   cost features + ridge base + 1 MLP   0.574 +- 0.171 -0.064        0.678 +- 0.111  0.207
+#   cost features + ridge base + 3 MLPs  0.587 +- 0.198 -0.076        0.678 +- 0.115  0.211
+#   (default; 5 MLPs: 0.601 / 0.684 at 5/3 the time; 40 subnets x 20 folds, 3 MLPs: 41 s)
 # On the dev speakers the cost-feature models rank far better than MACs; on the eval half's
-# subnets (budget-limited, EERs 13.5-17.5 on 1,600 trials) nothing but MACs ranks at all.
+# subnets (budget-limited, few speakers) every ranking is weak and MACs is the least bad.
 set -euo pipefail
 for b in nnet-train-predictor nnet-count-macs; do
   command -v $b >/dev/null || { echo "$b not built"; exit 1; }
@@ -68,6 +69,6 @@ if [ -s "$results" ]; then
 bare spec MLP|--base=none --cost-features=false --ensemble=1
 ridge base on cost features alone|--ensemble=0
 cost features + ridge base + 1 MLP|--ensemble=1
-cost features + ridge base + 5 MLPs (default)|
+cost features + ridge base + 3 MLPs (default)|
 EOF
 fi
