@@ -8,7 +8,7 @@
 # pipes, augmented copies, features, the short-utterance and small-speaker filters, the cohort, the
 # five stage models, subnets, embeddings, cosine and AS-Norm scores, and a results table with EER and
 # minDCF for Vox1-O/E/H. Then: a rerun of stages 1-3 skips the finished parts (and re-writes a lost
-# stage model from its checkpoint, bit-identical), and --num-gpus 2 fails with a clear message.
+# stage model from its checkpoint, bit-identical), and --num-gpus 2 without --use-gpu yes (or a bad count) fails with a clear message.
 set -euo pipefail
 ROOT=${TDNAS_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 export PATH="$ROOT/bin:$ROOT/utils:$PATH"
@@ -181,6 +181,8 @@ if ! command -v nvidia-smi > /dev/null; then
   cmp -s exp/scores/small/O.asnorm $tmp/small.O.asnorm || fail "CPU fallback of --use-gpu optional changed the scores"
 fi
 # Several GPUs: a clear error.
-if ./run.sh --num-gpus 2 --stage 7 > $tmp/gpus.log 2>&1; then fail "--num-gpus 2 accepted"; fi
-grep -q 'multi-GPU training is not implemented' $tmp/gpus.log || fail "--num-gpus 2 message: $(cat $tmp/gpus.log)"
+if ./run.sh --num-gpus 2 --stage 7 > $tmp/gpus.log 2>&1; then fail "--num-gpus 2 without --use-gpu accepted"; fi
+grep -q 'num-gpus 2 needs --use-gpu yes' $tmp/gpus.log || fail "--num-gpus 2 message: $(cat $tmp/gpus.log)"
+if ./run.sh --num-gpus two --stage 7 > $tmp/gpus.log 2>&1; then fail "--num-gpus two accepted"; fi
+grep -q 'num-gpus must be a positive integer' $tmp/gpus.log || fail "--num-gpus two message: $(cat $tmp/gpus.log)"
 echo "egs-voxceleb-fake ok: corpus $((t1 - t0)) s, recipe $((t2 - t1)) s"

@@ -83,12 +83,19 @@ case $use_gpu in
   no|yes|optional) ;;
   *) echo "$0: --use-gpu must be no, yes or optional (got '$use_gpu')" >&2; exit 1;;
 esac
-if [ "$num_gpus" != 1 ]; then
-  echo "$0: --num-gpus $num_gpus: multi-GPU training is not implemented yet (nnet-train-supernet runs on" \
-       "one device); use --num-gpus 1" >&2
-  exit 1
+# Multi-GPU training: one process per GPU through utils/launch_gpus.sh (inside one $cuda_cmd job
+# asking for --gpu $num_gpus); --batch-size stays the global batch, each GPU takes its share.
+train_launch=""
+if [ "$num_gpus" -gt 1 ] 2>/dev/null; then
+  [ $use_gpu != no ] || { echo "$0: --num-gpus $num_gpus needs --use-gpu yes" >&2; exit 1; }
+  [ $((batch_size % num_gpus)) -eq 0 ] || \
+    { echo "$0: --batch-size $batch_size is not divisible by --num-gpus $num_gpus" >&2; exit 1; }
+  train_launch="utils/launch_gpus.sh --num-gpus $num_gpus"
+elif [ "$num_gpus" != 1 ]; then
+  echo "$0: --num-gpus must be a positive integer (got '$num_gpus')" >&2; exit 1
 fi
 if [ $use_gpu = no ]; then gpu_cmd=$train_cmd; else gpu_cmd=$cuda_cmd; fi
+gpu_opt=""; [ $use_gpu = no ] || gpu_opt="--gpu $num_gpus"   # GPUs the training job asks for
 
 exp=exp
 mkdir -p $exp
@@ -181,9 +188,10 @@ if run_stage 3; then
       resume=""
       [ -f $out.ckpt ] && { resume="--resume=$out.ckpt"; echo "  stage $s: resuming from $out.ckpt"; }
       echo "  stage $s: $epochs epochs, ${frames}-frame crops; log: $dir/log/train.$s.log"
-      $gpu_cmd $dir/log/train.$s.log \
+      $gpu_cmd $gpu_opt $dir/log/train.$s.log \
+        $train_launch ${train_launch:+--log-dir $dir/log/ranks.$s} \
         nnet-train-supernet --stage=$s --num-epochs=$epochs --crop-frames=$frames \
-          --batch-size=$batch_size --lr=$lr --lr-min=$lr_min --weight-decay=$weight_decay \
+          --batch-size=$((batch_size / num_gpus)) --lr=$lr --lr-min=$lr_min --weight-decay=$weight_decay \
           --cycle-steps=$steps --checkpoint-every=$checkpoint_every --dynamic-walks=$dynamic_walks --seed=$seed \
           --use-gpu=$use_gpu --num-threads=$num_threads --num-data-threads=$num_data_threads \
           $train_opts $resume $prev scp:data/train/feats.scp ark:data/train/utt2spk $out
