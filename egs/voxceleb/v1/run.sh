@@ -24,14 +24,20 @@
 #     training utterances
 #   5 embeddings (whole utterances) of the VoxCeleb1 trial utterances and the cohort
 #   6 scoring: cosine and AS-Norm (top --asnorm-top cohort scores) on each trial list: EER, minDCF
-#   7 results table (exp/results.txt) and plot of EER against MACs (exp/eer_vs_macs.png)
+#   7 subnet search (TDNN-NAS, --search true; local/search_subnets.sh): --num-sampled random subnets of
+#     the fine grid evaluated on a dev set of VoxCeleb1 dev speakers (Vox1-O untouched), the accuracy
+#     predictor trained on them (rank correlations vs MACs-only), evolution under each of --budgets
+#     MACs, winners and --num-random random subnets per budget evaluated on Vox1-O (cosine); the
+#     winners also cut, embedded and scored like stages 4-6 on Vox1-O (cosine and AS-Norm)
+#   8 results table (exp/results.txt, searched subnets as rows nas-<budget>) and plot of EER against
+#     MACs (exp/eer_vs_macs.png; the search's random subnets in exp/nas/search.png)
 set -euo pipefail
 cd "$(dirname "$0")"
 . ./cmd.sh
 . ./path.sh
 
 stage=0
-stop_stage=7
+stop_stage=8
 nj=40                       # parallel jobs for features and embeddings
 # Corpora, official layouts.
 voxceleb1_root=/export/corpora/VoxCeleb1   # {dev,test}/wav/<spk>/<video>/<n>.wav
@@ -72,12 +78,22 @@ embed_opts=""               # more nnet-extract-embeddings options (e.g. "--segm
 embed_threads=1             # threads per embedding job (there are --nj of them on the CPU)
 asnorm_top=300
 p_target=0.01
+# Subnet search (stage 7).
+search=true
+num_sampled=200             # subnets evaluated on dev for the predictor
+num_random=10               # random subnets per budget evaluated on Vox1-O next to the searched one
+budgets="204.07M,570.98M,1.45G"   # MACs at 301 frames: the paper's Small, Mobile, Base
+search_space=fine           # fine (the paper's 10^13 subnets: widths 128:8:512) or coarse (training grid)
+search_dev_speakers=300     # VoxCeleb1 dev speakers (not in Vox1-O) of the search's dev set ...
+search_dev_utts=10          # ... with at most this many utterances each
+search_opts=""              # more local/search_subnets.sh options (e.g. "--cv-repeats 1")
 help_message="Usage: $0 [options]; options and defaults are listed at the top of $0, e.g.
   $0 --voxceleb1-root /data/VoxCeleb1 --voxceleb2-root /data/VoxCeleb2 --musan-root /data/musan \\
      --rirs-root /data/RIRS_NOISES --use-gpu yes --stage 0"
 . utils/parse_options.sh
 [ $# -eq 0 ] || { printf '%s\n' "$help_message" >&2; exit 1; }
 
+case $search in true|false) ;; *) echo "$0: --search must be true or false (got '$search')" >&2; exit 1;; esac
 case $use_gpu in
   true) use_gpu=yes;; false) use_gpu=no;;
   no|yes|optional) ;;
@@ -206,17 +222,49 @@ fi
 # "name" (a named config) or "name:config" -> name and config.
 subnet_name() { echo ${1%%:*}; }
 subnet_config() { case $1 in *:*) echo ${1#*:};; *) echo $1;; esac; }
+# Per-subnet steps of stages 4-6 (stage 7 runs them for the searched subnets too).
+# cut_subnet <name> <config>: exp/subnets/<name>.mdl, BN recalibrated on training crops.
+cut_subnet() {
+  mkdir -p $exp/subnets/log
+  $gpu_cmd $exp/subnets/log/$1.log \
+    nnet-sample-subnet --subnet=$2 --recalibrate-rspecifier=scp:data/train/feats.scp \
+      --recalibrate-utts=$recal_utts --recalibrate-seed=$seed --use-gpu=$use_gpu \
+      --num-threads=$num_threads $exp/supernet/final.mdl $exp/subnets/$1.mdl
+}
+# embed_subnet <name> <data>: whole-utterance embeddings of data/<data> -> exp/embeddings/<name>/<data>/emb.scp
+if [ $use_gpu = no ]; then embed_nj=$nj; else embed_nj=$num_gpus; fi
+embed_subnet() {
+  local dir=$exp/embeddings/$1/$2 n=$embed_nj ns j
+  ns=$(wc -l < data/$2/spk2utt); [ $n -le $ns ] || n=$ns
+  mkdir -p $dir/log
+  utils/split_data.sh data/$2 $n
+  $gpu_cmd JOB=1:$n $dir/log/extract.JOB.log \
+    nnet-extract-embeddings --use-gpu=$use_gpu --num-threads=$embed_threads $embed_opts \
+      $exp/subnets/$1.mdl scp:data/$2/split$n/JOB/feats.scp \
+      ark,scp:$PWD/$dir/emb.JOB.ark,$dir/emb.JOB.scp
+  for j in $(seq $n); do cat $dir/emb.$j.scp; done | sort -k1,1 > $dir/emb.scp
+  echo "  $1 $2: $(wc -l < $dir/emb.scp) embeddings"
+}
+# score_subnet <name> <trial-data> <list>...: cosine and AS-Norm -> exp/scores/<name>/<list>.{cosine,asnorm}
+score_subnet() {
+  local name=$1 dir=$exp/scores/$1 emb=$exp/embeddings/$1 trial_data=$2 x; shift 2
+  mkdir -p $dir/log
+  for x in "$@"; do
+    nnet-eval-eer --permissive --use-gpu=$use_gpu --p-target=$p_target data/voxceleb1/trials_$x \
+      scp:$emb/$trial_data/emb.scp > $dir/$x.cosine 2> $dir/log/$x.cosine.log \
+      || { cat $dir/log/$x.cosine.log; exit 1; }
+    nnet-eval-eer --permissive --use-gpu=$use_gpu --p-target=$p_target --asnorm-top=$asnorm_top \
+      --cohort-rspecifier=scp:$emb/cohort/emb.scp data/voxceleb1/trials_$x \
+      scp:$emb/$trial_data/emb.scp > $dir/$x.asnorm 2> $dir/log/$x.asnorm.log \
+      || { cat $dir/log/$x.asnorm.log; exit 1; }
+    echo "  $name Vox1-$x cosine: $(cat $dir/$x.cosine)"
+    echo "  $name Vox1-$x AS-Norm: $(cat $dir/$x.asnorm)"
+  done
+}
 
 if run_stage 4; then
   log_stage 4 "subnets ($subnets) with BN recalibration on $recal_utts training utterances"
-  mkdir -p $exp/subnets/log
-  for entry in $subnets; do
-    name=$(subnet_name $entry); cfg=$(subnet_config $entry)
-    $gpu_cmd $exp/subnets/log/$name.log \
-      nnet-sample-subnet --subnet=$cfg --recalibrate-rspecifier=scp:data/train/feats.scp \
-        --recalibrate-utts=$recal_utts --recalibrate-seed=$seed --use-gpu=$use_gpu \
-        --num-threads=$num_threads $exp/supernet/final.mdl $exp/subnets/$name.mdl
-  done
+  for entry in $subnets; do cut_subnet $(subnet_name $entry) $(subnet_config $entry); done
 fi
 
 if run_stage 5; then
@@ -224,55 +272,58 @@ if run_stage 5; then
   # Only the utterances some trial list names.
   cat data/voxceleb1/trials_* | awk '{print $1; print $2}' | sort -u > $exp/lists/trial_utts
   utils/subset_data_dir.sh --utt-list $exp/lists/trial_utts data/voxceleb1 data/voxceleb1_trials > /dev/null
-  if [ $use_gpu = no ]; then embed_nj=$nj; else embed_nj=$num_gpus; fi
   for entry in $subnets; do
-    name=$(subnet_name $entry)
-    for d in voxceleb1_trials cohort; do
-      dir=$exp/embeddings/$name/$d
-      n=$embed_nj; ns=$(wc -l < data/$d/spk2utt); [ $n -le $ns ] || n=$ns
-      mkdir -p $dir/log
-      utils/split_data.sh data/$d $n
-      $gpu_cmd JOB=1:$n $dir/log/extract.JOB.log \
-        nnet-extract-embeddings --use-gpu=$use_gpu --num-threads=$embed_threads $embed_opts \
-          $exp/subnets/$name.mdl scp:data/$d/split$n/JOB/feats.scp \
-          ark,scp:$PWD/$dir/emb.JOB.ark,$dir/emb.JOB.scp
-      for j in $(seq $n); do cat $dir/emb.$j.scp; done | sort -k1,1 > $dir/emb.scp
-      echo "  $name $d: $(wc -l < $dir/emb.scp) embeddings"
-    done
+    for d in voxceleb1_trials cohort; do embed_subnet $(subnet_name $entry) $d; done
   done
 fi
 
 lists=$(for x in O E H; do [ -f data/voxceleb1/trials_$x ] && echo $x; done || true)
 if run_stage 6; then
   log_stage 6 "scoring: cosine and AS-Norm (top $asnorm_top) on Vox1-$(echo $lists | tr ' ' '/')"
-  for entry in $subnets; do
+  for entry in $subnets; do score_subnet $(subnet_name $entry) voxceleb1_trials $lists; done
+fi
+
+# The searched subnets as "nas-<budget>:config" entries (none before stage 7 or with --search false).
+searched_subnets() {
+  [ $search = true ] && [ -s $exp/nas/searched.txt ] && awk '{print "nas-" $1 ":" $2}' $exp/nas/searched.txt || true
+}
+if run_stage 7 && [ $search = true ]; then
+  log_stage 7 "subnet search: predictor on Vox1 dev speakers, evolution under $budgets MACs, winners on Vox1-O"
+  [ -f data/voxceleb1/trials_O ] || { echo "$0: the search is evaluated on Vox1-O: no data/voxceleb1/trials_O" >&2; exit 1; }
+  # nnet-eval-subnets evaluates on the GPU only if it has --use-gpu.
+  search_cmd=$train_cmd; search_nj=$nj; eval_gpu=""
+  if [ $use_gpu != no ]; then
+    if nnet-eval-subnets --help 2>&1 | grep -q -- --use-gpu; then
+      search_cmd=$cuda_cmd; search_nj=$num_gpus; eval_gpu="--eval-opts --use-gpu=$use_gpu"
+    else
+      echo "  nnet-eval-subnets has no --use-gpu: subnets are evaluated on the CPU ($nj jobs)"
+    fi
+  fi
+  local/search_subnets.sh --nj $search_nj --cmd "$search_cmd" $eval_gpu --num-sampled $num_sampled \
+    --num-random $num_random --budgets $budgets --space $search_space \
+    --dev-speakers $search_dev_speakers --dev-utts $search_dev_utts --recal-utts $recal_utts \
+    --num-threads $num_threads --seed $seed $search_opts \
+    $exp/supernet/final.mdl data/train data/voxceleb1 $exp/nas 2>&1 | sed 's/^/  /'   # pipefail: exits on failure
+  # The winners as stages 4-6 do it, on Vox1-O only (Vox1-E/H share speakers with the search's dev set).
+  awk '{print $1; print $2}' data/voxceleb1/trials_O | sort -u > $exp/lists/trial_utts_O
+  utils/subset_data_dir.sh --utt-list $exp/lists/trial_utts_O data/voxceleb1 data/voxceleb1_O > /dev/null
+  for entry in $(searched_subnets); do
     name=$(subnet_name $entry)
-    dir=$exp/scores/$name
-    emb=$exp/embeddings/$name
-    mkdir -p $dir/log
-    for x in $lists; do
-      nnet-eval-eer --permissive --use-gpu=$use_gpu --p-target=$p_target data/voxceleb1/trials_$x \
-        scp:$emb/voxceleb1_trials/emb.scp > $dir/$x.cosine 2> $dir/log/$x.cosine.log \
-        || { cat $dir/log/$x.cosine.log; exit 1; }
-      nnet-eval-eer --permissive --use-gpu=$use_gpu --p-target=$p_target --asnorm-top=$asnorm_top \
-        --cohort-rspecifier=scp:$emb/cohort/emb.scp data/voxceleb1/trials_$x \
-        scp:$emb/voxceleb1_trials/emb.scp > $dir/$x.asnorm 2> $dir/log/$x.asnorm.log \
-        || { cat $dir/log/$x.asnorm.log; exit 1; }
-      echo "  $name Vox1-$x cosine: $(cat $dir/$x.cosine)"
-      echo "  $name Vox1-$x AS-Norm: $(cat $dir/$x.asnorm)"
-    done
+    cut_subnet $name $(subnet_config $entry)
+    for d in voxceleb1_O cohort; do embed_subnet $name $d; done
+    score_subnet $name voxceleb1_O O
   done
 fi
 
-if run_stage 7; then
-  log_stage 7 "results"
+if run_stage 8; then
+  log_stage 8 "results"
   # field <file> <key>: the value of key=value in an nnet-eval-eer line ("-" if absent).
   field() { [ -f $1 ] && tr ' ' '\n' < $1 | sed -n "s/^$2=//p" | grep . || echo -; }
   {
     printf "%-8s %-36s %9s %8s" subnet config MACs params
     for x in $lists; do printf " %7s %8s %7s %8s" EER-$x DCF-$x EERas-$x DCFas-$x; done
     printf "\n"
-    for entry in $subnets; do
+    for entry in $subnets $(searched_subnets); do
       name=$(subnet_name $entry); cfg=$(subnet_config $entry)
       read -r macs params < <(nnet-count-macs --print-args=false --frames=301 --human $cfg 2>/dev/null | awk '{print $4, $5}')
       [ $cfg != $name ] || cfg=$(nnet-info $exp/subnets/$name.mdl 2>/dev/null | awk '$1 == "config" {print $2}')
@@ -286,9 +337,16 @@ if run_stage 7; then
     done
     echo "# EER in %, minDCF at P_target $p_target (C_miss = C_fa = 1); 'as' = AS-Norm (top $asnorm_top," \
          "cohort $(wc -l < data/cohort/utt2spk) VoxCeleb2 utterances); MACs at 301 frames (3 s)"
+    [ -z "$(searched_subnets)" ] || echo "# nas-<budget>: the subnet searched under that MAC budget (stage 7), Vox1-O only"
   } | tee $exp/results.txt
   utils/plot_results.py --title "EfficientTDNN subnets, Vox1-$(echo $lists | cut -d' ' -f1), cosine" \
     $exp/results.txt $exp/eer_vs_macs.png || true
+  if [ -n "$(searched_subnets)" ] && [ -s $exp/nas/search_summary.txt ]; then
+    echo "Search: predictor trained on $(wc -l < $exp/nas/dev_results.txt) subnets evaluated on Vox1 dev speakers" \
+         "(rank correlations vs MACs-only); Vox1-O cosine EER of the searched and random subnets per budget:"
+    cat $exp/nas/predictor_report.txt $exp/nas/search_summary.txt
+    local/plot_search.py $exp/results.txt $exp/nas/search_results.txt $exp/nas/search.png || true
+  fi
   echo "table: $PWD/$exp/results.txt  plot: $PWD/$exp/eer_vs_macs.png"
 fi
 echo "=== done in $(( $(date +%s) - t_start )) s"
