@@ -6,8 +6,10 @@
 # The recipe runs every stage at tiny scale (a 32/96-wide supernet, 1 epoch per training stage,
 # small subnets given by option); the test checks each stage's outputs: data dirs and trials, ffmpeg
 # pipes, augmented copies, features, the short-utterance and small-speaker filters, the cohort, the
-# five stage models, subnets, embeddings, cosine and AS-Norm scores, and a results table with EER and
-# minDCF for Vox1-O/E/H. Then: a rerun of stages 1-3 skips the finished parts (and re-writes a lost
+# five stage models, subnets, embeddings, cosine and AS-Norm scores, the subnet search (8 subnets on a
+# dev set of Vox1 dev speakers, predictor report vs MACs-only, evolution at 6M and 10M MACs, winners and
+# 3 random subnets per budget on Vox1-O, winners scored with cosine and AS-Norm), and a results table
+# with EER and minDCF for Vox1-O/E/H plus rows nas-6M, nas-10M (Vox1-O only). Then: a rerun of stages 1-3 skips the finished parts (and re-writes a lost
 # stage model from its checkpoint, bit-identical), and --num-gpus 2 without --use-gpu yes (or a bad count) fails with a clear message.
 set -euo pipefail
 ROOT=${TDNAS_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -15,7 +17,7 @@ export PATH="$ROOT/bin:$ROOT/utils:$PATH"
 for t in espeak-ng ffmpeg; do command -v $t > /dev/null || { echo "SKIP $t not installed"; exit 0; }; done
 fail() { echo "FAIL: $*" >&2; exit 1; }
 for b in compute-fbank compute-vad wav-augment nnet-init-supernet nnet-train-supernet nnet-sample-subnet \
-         nnet-extract-embeddings nnet-eval-eer nnet-count-macs; do
+         nnet-extract-embeddings nnet-eval-eer nnet-count-macs nnet-eval-subnets nnet-train-predictor nnet-search-subnet; do
   [ -x "$ROOT/bin/$b" ] || fail "$ROOT/bin/$b missing (run make)"
 done
 tmp=$(mktemp -d /tmp/egs-voxceleb-fake.XXXXXX); trap 'rm -rf "$tmp"' EXIT
@@ -106,7 +108,11 @@ opts=(--nj 2 --voxceleb1-root $c/VoxCeleb1 --voxceleb2-root $c/VoxCeleb2
       --supernet-opts "--max-width=32 --max-cat-width=96"
       --batch-size 16 --crop-frames 100 --crop-frames-elastic 150 --epochs-largest 1 --epochs-elastic 1
       --num-threads 1 --num-data-threads 1 --recal-utts 40 --asnorm-top 10
-      --subnets "largest:4-32-32-32-32-32-5-5-5-5-5-96 base:3-32-32-32-32-5-3-3-3-96 small:2-16-16-16-3-3-3-48")
+      --subnets "largest:4-32-32-32-32-32-5-5-5-5-5-96 base:3-32-32-32-32-5-3-3-3-96 small:2-16-16-16-3-3-3-48"
+      --num-sampled 8 --num-random 3 --budgets 6M,10M --search-dev-speakers 3 --search-dev-utts 6
+      --search-opts "--dev-num-target 40 --dev-num-nontarget 100 --cv-repeats 1 --predictor-opts=--config=$tmp/predictor.conf")
+# A small predictor (the search's smallest budget, 6M, is about the smallest random subnets' MACs).
+printf -- '--epochs=50\n--ensemble=1\n' > $tmp/predictor.conf
 $r/run.sh "${opts[@]}" > $tmp/run.log 2>&1 || { tail -n 40 $tmp/run.log; fail "run.sh"; }
 t2=$(date +%s)
 cd $r
@@ -161,6 +167,44 @@ for n in largest base small; do
 done
 grep -q '^small  *2-16-16-16-3-3-3-48  *5.76M  *38.57K ' exp/results.txt || fail "MACs/params of small"
 if /usr/bin/python3 -c 'import matplotlib' 2> /dev/null; then [ -s exp/eer_vs_macs.png ] || fail "no plot"; fi
+# Stage 7: the search. Dev: 3 Vox1 dev speakers, none of Vox1-O's; 8 subnets measured on dev.
+[ $(wc -l < exp/nas/dev.spk) = 3 ] && ! grep -q '^id1027' exp/nas/dev.spk || fail "dev speakers: $(cat exp/nas/dev.spk)"
+[ $(wc -l < exp/nas/dev/utt2spk) = 18 ] && [ $(wc -l < exp/nas/dev/trials) = 140 ] || fail "dev data or trials"
+cmp -s exp/nas/eval/trials data/voxceleb1/trials_O || fail "eval trials are not Vox1-O"
+num='[0-9][0-9.e+-]*'
+[ $(grep -Ec "^[0-9]-[-0-9]+ $num $num $num $num\$" exp/nas/dev_results.txt) = 8 ] || fail "dev results: $(cat exp/nas/dev_results.txt)"
+# The predictor report: predictor and MACs-only rank correlations, held out, in CV and on Vox1-O.
+cat exp/nas/predictor_report.txt
+for w in held-out 'cv 4-fold x 1' test-results; do
+  grep -Eq "^$w .*predictor kendall_tau -?[0-9.]+ .*macs-only kendall_tau -?[0-9.]+" exp/nas/predictor_report.txt \
+    || fail "predictor report: no $w line"
+done
+# Winners within budget (exact MACs recounted), 3 random subnets per budget within it too, all measured.
+[ "$(awk '{print $1}' exp/nas/searched.txt | tr '\n' ' ')" = "6M 10M " ] || fail "searched: $(cat exp/nas/searched.txt)"
+for b in 6M:6000000 10M:10000000; do
+  cfg=$(awk -v b=${b%%:*} '$1 == b {print $2}' exp/nas/searched.txt)
+  macs=$(nnet-count-macs --print-args=false $cfg 2>/dev/null | awk '{print $2}')
+  [ "$macs" -le ${b#*:} ] || fail "searched $cfg: $macs MACs over ${b%%:*}"
+  awk -v b=${b%%:*} -v m=${b#*:} -v c=$cfg '$1 == b && NF == 7 && $4 <= m && $6 ~ /^[0-9.]+$/ {n[$2]++; if ($2 == "searched" && $3 != c) bad = 1}
+       END {exit !(n["searched"] == 1 && n["random"] == 3 && !bad)}' exp/nas/search_results.txt \
+    || fail "search results of ${b%%:*}: $(cat exp/nas/search_results.txt)"
+done
+cat exp/nas/search_summary.txt
+[ $(grep -Ec '^budget (6M|10M) +searched EER +[0-9.]+%  random: median +[0-9.]+% \(n=3, ' exp/nas/search_summary.txt) = 2 ] \
+  || fail "search summary"
+# The winners' rows: Vox1-O cosine and AS-Norm numbers, '-' for E and H; the MACs column within budget.
+for b in 6M 10M; do
+  cfg=$(awk -v b=$b '$1 == b {print $2}' exp/nas/searched.txt)
+  awk -v n=nas-$b -v c=$cfg '$1 == n && $2 == c && NF == 16 { for (i = 5; i <= 8; i++) if ($i !~ /^[0-9.]+$/) exit 1;
+                                  for (i = 9; i <= 16; i++) if ($i != "-") exit 1; ok = 1 } END { exit !ok }' exp/results.txt \
+    || fail "table row nas-$b"
+  grep -Eq '^eer=[0-9.]+ mindcf@0.01=[0-9.]+ trials=276 ' exp/scores/nas-$b/O.asnorm || fail "AS-Norm of nas-$b"
+done
+grep -q 'Vox1-O cosine EER of the searched and random subnets' $tmp/run.log || fail "search summary not in the log"
+if /usr/bin/python3 -c 'import matplotlib' 2> /dev/null; then [ -s exp/nas/search.png ] || fail "no search plot"; fi
+# --search false: stage 8 without the searched rows.
+./run.sh "${opts[@]}" --search false --stage 8 > $tmp/nosearch.log 2>&1 || { cat $tmp/nosearch.log; fail "--search false"; }
+! grep -q '^nas-' exp/results.txt && [ $(grep -c '^[a-z]' exp/results.txt) = 4 ] || fail "--search false table: $(cat exp/results.txt)"
 
 # Resuming: the features and training stages again skip every finished part; a stage model lost
 # after its checkpoint was written is re-written from the checkpoint, to the same bytes.
@@ -181,8 +225,8 @@ if ! command -v nvidia-smi > /dev/null; then
   cmp -s exp/scores/small/O.asnorm $tmp/small.O.asnorm || fail "CPU fallback of --use-gpu optional changed the scores"
 fi
 # Several GPUs: a clear error.
-if ./run.sh --num-gpus 2 --stage 7 > $tmp/gpus.log 2>&1; then fail "--num-gpus 2 without --use-gpu accepted"; fi
+if ./run.sh --num-gpus 2 --stage 8 > $tmp/gpus.log 2>&1; then fail "--num-gpus 2 without --use-gpu accepted"; fi
 grep -q 'num-gpus 2 needs --use-gpu yes' $tmp/gpus.log || fail "--num-gpus 2 message: $(cat $tmp/gpus.log)"
-if ./run.sh --num-gpus two --stage 7 > $tmp/gpus.log 2>&1; then fail "--num-gpus two accepted"; fi
+if ./run.sh --num-gpus two --stage 8 > $tmp/gpus.log 2>&1; then fail "--num-gpus two accepted"; fi
 grep -q 'num-gpus must be a positive integer' $tmp/gpus.log || fail "--num-gpus two message: $(cat $tmp/gpus.log)"
 echo "egs-voxceleb-fake ok: corpus $((t1 - t0)) s, recipe $((t2 - t1)) s"
