@@ -313,6 +313,8 @@ if run_stage 7 && [ $search = true ]; then
     for d in voxceleb1_O cohort; do embed_subnet $name $d; done
     score_subnet $name voxceleb1_O O
   done
+elif run_stage 7; then
+  log_stage 7 "subnet search: off (--search false)"
 fi
 
 if run_stage 8; then
