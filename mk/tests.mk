@@ -10,7 +10,7 @@ DEPS_feat := feat util matrix base
 DEPS_nnet := nnet feat util matrix base
 DEPS_sv := sv util matrix base
 DEPS_nas := nas sv nnet feat util matrix base
-DEPS_gpu := nnet feat util matrix base
+DEPS_gpu := nas sv nnet feat util matrix base
 
 TEST_SRCS := $(wildcard tests/*/*-test.cc)
 TEST_BINS := $(patsubst tests/%.cc,$(BUILD)/tests/%,$(TEST_SRCS))

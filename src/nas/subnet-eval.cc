@@ -5,6 +5,7 @@
 #include <unordered_set>
 
 #include "base/log.h"
+#include "nnet/device-copy.h"
 #include "nnet/mac-count.h"
 #include "sv/cosine-scoring.h"
 #include "sv/eer.h"
@@ -75,7 +76,10 @@ SubnetResult SubnetEvaluator::Evaluate(const SubnetConfig &cfg) const {
   nopts.num_classes = 0;  // no head: embeddings only
   nnet::StaticTdnn net(cfg, nopts);
   supernet_.Materialize(&net);
-  return EvaluateNet(&net);
+  if (opts_.device == nnet::Device::kCpu) return EvaluateNet(&net);
+  nnet::StaticTdnn dev_net(cfg, nopts, opts_.device);
+  nnet::CopyNetParamsAndState(net, &dev_net);
+  return EvaluateNet(&dev_net);
 }
 
 void SupernetFromModel(const nnet::NnetModel &model, nnet::Supernet *supernet) {

@@ -31,6 +31,9 @@ struct SubnetEvalOptions {
   nnet::BnRecalibrateOptions recalibrate;
   nnet::EmbeddingOptions embedding;
   double p_target = 0.01;   // minDCF target prior (the published numbers)
+  // Where each materialised subnet is recalibrated and run: the supernet stays on the host
+  // (gathering a subnet is cheap next to recalibration + embedding), its copy goes to the GPU.
+  nnet::Device device = nnet::Device::kCpu;
   int32 frames = kDefaultMacFrames;  // MACs are counted at this many frames
   void Register(OptionsItf *opts);
   void Validate() const;

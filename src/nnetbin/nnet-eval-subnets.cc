@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/log.h"
+#include "gpu/gpu-api.h"
 #include "nas/subnet-eval.h"
 #include "nnet/parallel.h"
 #include "nnet/search-space.h"
@@ -60,12 +61,24 @@ int main(int argc, char *argv[]) {
     po.Register("space", &space_name,
                 "Search space (scaled to the supernet's shape) every config must lie in");
     po.Register("num-threads", &num_threads, "CPU threads of the nnet kernels");
+    std::string use_gpu = "no", gpu_math = "fp32";
+    po.Register("use-gpu", &use_gpu,
+                "no|yes|optional: recalibrate and embed each subnet on the GPU (the supernet "
+                "stays on the host; each materialised subnet is uploaded)");
+    po.Register("gpu-math", &gpu_math,
+                "GPU matrix-product precision: fp32 (default; matches the CPU to rounding), tf32 "
+                "or bf16");
     po.Read(argc, argv);
     if (po.NumArgs() != 6) {
       po.PrintUsage();
       return 1;
     }
     opts.Validate();
+    gpu::MathMode math_mode;
+    if (!gpu::ParseMathMode(gpu_math, &math_mode))
+      TD_ERR << "--gpu-math: expected fp32, tf32 or bf16, got '" << gpu_math << "'";
+    gpu::SetMathMode(math_mode);
+    if (gpu::SelectDevice(use_gpu)) opts.device = nnet::Device::kGpu;
     nnet::SetNumThreads(std::max(1, num_threads));
     const std::string model_rx = po.GetArg(1), configs_rx = po.GetArg(2),
                       recal_rspec = po.GetArg(3), dev_rspec = po.GetArg(4),

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # --use-gpu on the network binaries (nnet-train-supernet, nnet-sample-subnet,
-# nnet-extract-embeddings), Kaldi semantics: with no usable GPU (CUDA_VISIBLE_DEVICES="" hides
+# nnet-extract-embeddings, nnet-eval-subnets), Kaldi semantics: with no usable GPU (CUDA_VISIBLE_DEVICES="" hides
 # any, and a CUDA=0 build has none) --use-gpu=yes is an ERROR naming the option, exit 1, before
 # any work; --use-gpu=optional runs on the CPU and writes exactly what --use-gpu=no writes; a bad
 # --gpu-math value is an ERROR. Runs on machines without a GPU (CI).
 set -euo pipefail
 fail() { echo "FAIL: $*" >&2; exit 1; }
-for b in nnet-init-supernet nnet-train-supernet nnet-sample-subnet nnet-extract-embeddings copy-feats; do
+for b in nnet-init-supernet nnet-train-supernet nnet-sample-subnet nnet-extract-embeddings nnet-eval-subnets copy-feats; do
   command -v $b > /dev/null || fail "$b not on PATH (run make)"
 done
 export CUDA_VISIBLE_DEVICES=""
@@ -38,6 +38,11 @@ expect_error "$tmp/e2.log" "use-gpu=yes" nnet-sample-subnet --use-gpu=yes --subn
   --recalibrate-rspecifier=ark:"$tmp/feats.ark" "$tmp/super.mdl" "$tmp/sub.mdl"
 expect_error "$tmp/e3.log" "use-gpu=yes" nnet-extract-embeddings --use-gpu=yes --subnet=2-16-16-16-3-3-3-48 \
   "$tmp/super.mdl" ark:"$tmp/feats.ark" ark:"$tmp/emb.ark"
+echo "s0-u0 s0-u1 target" > "$tmp/trials"; echo "s0-u0 s1-u0 nontarget" >> "$tmp/trials"
+echo 2-16-16-16-3-3-3-48 > "$tmp/configs"
+expect_error "$tmp/e6.log" "use-gpu=yes" nnet-eval-subnets --use-gpu=yes "$tmp/super.mdl" "$tmp/configs" \
+  ark:"$tmp/feats.ark" ark:"$tmp/feats.ark" "$tmp/trials" "$tmp/results"
+[ ! -s "$tmp/results" ] || fail "nnet-eval-subnets wrote results after the --use-gpu=yes ERROR"
 expect_error "$tmp/e4.log" "gpu-math" nnet-extract-embeddings --use-gpu=optional --gpu-math=fp16 \
   --subnet=2-16-16-16-3-3-3-48 "$tmp/super.mdl" ark:"$tmp/feats.ark" ark:"$tmp/emb.ark"
 expect_error "$tmp/e5.log" "use-gpu" nnet-extract-embeddings --use-gpu=maybe \
@@ -56,4 +61,4 @@ grep -q "running on CPU" "$tmp/t-optional.log" || { cat "$tmp/t-optional.log"; f
 cmp -s "$tmp/t-no.mdl" "$tmp/t-optional.mdl" || fail "trained models differ (no vs optional)"
 cmp -s "$tmp/s-no.mdl" "$tmp/s-optional.mdl" || fail "recalibrated subnets differ (no vs optional)"
 cmp -s "$tmp/e-no.ark" "$tmp/e-optional.ark" || fail "embeddings differ (no vs optional)"
-echo "PASS nnet-use-gpu: --use-gpu=yes without a GPU is an ERROR (3 binaries), optional == no"
+echo "PASS nnet-use-gpu: --use-gpu=yes without a GPU is an ERROR (4 binaries), optional == no"
