@@ -3,8 +3,10 @@
 // links gpu-stub.cc instead of the .cu/.cc files here, so no CUDA symbol is referenced.
 //
 // Device memory that nnet uses (Buffer, Arena with Device::kGpu) comes from the backend's
-// caching pool; every kernel runs on the backend's one stream, so host code that reads device
-// memory goes through CopyDeviceToHost (which waits for the stream) or calls Synchronize().
+// caching pool; every kernel runs on the backend's compute stream, so host code that reads
+// device memory goes through CopyDeviceToHost (which waits for the stream) or calls
+// Synchronize(). A second stream (kCopy) carries asynchronous uploads from pinned memory,
+// ordered against the compute stream with StreamEvents (the trainer's batch prefetch).
 #ifndef TDNAS_GPU_GPU_API_H_
 #define TDNAS_GPU_GPU_API_H_
 
@@ -52,6 +54,38 @@ void Synchronize();
 // Bytes held by live allocations / cached free blocks of the pool.
 size_t PoolBytesInUse();
 size_t PoolBytesCached();
+
+// ---- Keeping the GPU fed: pinned host memory, a copy stream, events ----
+// Page-locked host memory: host-to-device copies from it run as DMA at full link speed and
+// can overlap kernels. ERROR if the allocation fails. With CUDA=0 plain host memory.
+void *AllocPinned(size_t bytes);
+void FreePinned(void *p);
+
+// The backend's two streams: kCompute runs every kernel (and the synchronous copies above);
+// kCopy runs CopyHostToDeviceAsync, so an upload overlaps the kernels of the step before.
+enum class StreamId { kCompute = 0, kCopy = 1 };
+
+// Queues dst <- src (bytes) on the copy stream and returns at once. src should be pinned
+// (AllocPinned) and must stay unchanged until the copy has run (a StreamEvent recorded on
+// kCopy after it says when); dst must not be in use by queued compute work (make the copy
+// stream wait on an event recorded there first).
+void CopyHostToDeviceAsync(void *dst, const void *src, size_t bytes);
+
+// A CUDA event: Record(s) marks the work queued on stream s so far; WaitOn(s) makes stream s
+// wait (on the device, the host returns at once) until that work has finished; HostWait()
+// blocks the host until then. An event never recorded is complete. With CUDA=0 all no-ops.
+class StreamEvent {
+ public:
+  StreamEvent();
+  ~StreamEvent();
+  StreamEvent(const StreamEvent &) = delete;
+  StreamEvent &operator=(const StreamEvent &) = delete;
+  void Record(StreamId s);
+  void WaitOn(StreamId s);
+  void HostWait();
+ private:
+  void *event_ = nullptr;
+};
 
 // Device-event timer on the backend stream: Start(), Stop(), then Ms() waits and returns the
 // elapsed milliseconds between the two.

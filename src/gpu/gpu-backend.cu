@@ -128,6 +128,7 @@ void InitBackend() {
     TD_ERR << "no CUDA device is visible (check nvidia-smi and CUDA_VISIBLE_DEVICES)";
   CUDA_CHECK(cudaGetDevice(&g_ctx.device));
   CUDA_CHECK(cudaStreamCreateWithFlags(&g_ctx.stream, cudaStreamNonBlocking));
+  CUDA_CHECK(cudaStreamCreateWithFlags(&g_ctx.copy_stream, cudaStreamNonBlocking));
   CUBLAS_CHECK(cublasCreate(&g_ctx.blas));
   CUBLAS_CHECK(cublasSetStream(g_ctx.blas, g_ctx.stream));
   CUBLAS_CHECK(cublasSetMathMode(g_ctx.blas, CUBLAS_DEFAULT_MATH));
@@ -194,6 +195,48 @@ void CopyDeviceToDevice(void *dst, const void *src, size_t bytes) {
 void Synchronize() {
   if (!g_initialised) return;
   CUDA_CHECK(cudaStreamSynchronize(Stream()));
+}
+
+void *AllocPinned(size_t bytes) {
+  if (bytes == 0) bytes = 1;
+  void *p = nullptr;
+  const cudaError_t e = cudaHostAlloc(&p, bytes, cudaHostAllocDefault);
+  if (e != cudaSuccess) {
+    cudaGetLastError();
+    TD_ERR << "cannot allocate " << bytes / 1048576.0 << " MiB of pinned host memory ("
+           << cudaGetErrorString(e) << ")";
+  }
+  return p;
+}
+void FreePinned(void *p) {
+  if (p != nullptr) cudaFreeHost(p);
+}
+
+namespace {
+cudaStream_t StreamOf(StreamId s) {
+  return s == StreamId::kCopy ? Ctx().copy_stream : Ctx().stream;
+}
+}  // namespace
+
+void CopyHostToDeviceAsync(void *dst, const void *src, size_t bytes) {
+  if (bytes == 0) return;
+  CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, Ctx().copy_stream));
+}
+
+StreamEvent::StreamEvent() {
+  cudaEvent_t e;
+  CUDA_CHECK(cudaEventCreateWithFlags(&e, cudaEventDisableTiming));
+  event_ = e;
+}
+StreamEvent::~StreamEvent() { cudaEventDestroy(static_cast<cudaEvent_t>(event_)); }
+void StreamEvent::Record(StreamId s) {
+  CUDA_CHECK(cudaEventRecord(static_cast<cudaEvent_t>(event_), StreamOf(s)));
+}
+void StreamEvent::WaitOn(StreamId s) {
+  CUDA_CHECK(cudaStreamWaitEvent(StreamOf(s), static_cast<cudaEvent_t>(event_), 0));
+}
+void StreamEvent::HostWait() {
+  CUDA_CHECK(cudaEventSynchronize(static_cast<cudaEvent_t>(event_)));
 }
 
 GpuTimer::GpuTimer() {

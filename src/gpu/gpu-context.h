@@ -18,7 +18,8 @@ namespace gpu {
 
 struct Context {
   int device = -1;
-  cudaStream_t stream = nullptr;
+  cudaStream_t stream = nullptr;        // compute: every kernel and the synchronous copies
+  cudaStream_t copy_stream = nullptr;   // CopyHostToDeviceAsync
   cublasHandle_t blas = nullptr;
   cublasLtHandle_t lt = nullptr;
   void *blas_workspace = nullptr;

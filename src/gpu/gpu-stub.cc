@@ -55,6 +55,15 @@ void Synchronize() {}
 size_t PoolBytesInUse() { return 0; }
 size_t PoolBytesCached() { return 0; }
 
+void *AllocPinned(size_t bytes) { return ::operator new(bytes == 0 ? 1 : bytes); }
+void FreePinned(void *p) { ::operator delete(p); }
+void CopyHostToDeviceAsync(void *, const void *, size_t) { NoCuda("CopyHostToDeviceAsync"); }
+StreamEvent::StreamEvent() {}
+StreamEvent::~StreamEvent() {}
+void StreamEvent::Record(StreamId) {}
+void StreamEvent::WaitOn(StreamId) {}
+void StreamEvent::HostWait() {}
+
 GpuTimer::GpuTimer() {}
 GpuTimer::~GpuTimer() {}
 void GpuTimer::Start() { NoCuda("GpuTimer"); }

@@ -5,9 +5,11 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <random>
 #include <sstream>
 
+#include "gpu/gpu-api.h"
 #include "nnet/device-copy.h"
 #include "nnet/parallel.h"
 #include "nnet/train-data.h"
@@ -41,6 +43,9 @@ void TrainerOptions::Register(OptionsItf *opts) {
   opts->Register("max-steps", &max_steps,
                  "Stop after this many steps in total (0 = train all epochs); the checkpoint "
                  "then continues the run with --resume");
+  opts->Register("gpu-prefetch", &gpu_prefetch,
+                 "With --use-gpu: upload the next batch from pinned memory on a copy stream "
+                 "while the current step computes (results are the same either way)");
 }
 
 void TrainerOptions::Validate() const {
@@ -176,6 +181,63 @@ std::string FormatSeconds(double s) {
 double Now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
+
+// GPU batch prefetch (trainer.h, "Device"): two slots, each a batch, a pinned host copy of its
+// features, the device buffer they are uploaded to, and two events: `uploaded` (copy stream,
+// after the upload) and `released` (compute stream, after the last step that read `dev`).
+class BatchPrefetcher {
+ public:
+  BatchPrefetcher(BatchSource *data, Device device, int64 numel) : data_(data), numel_(numel) {
+    for (Slot &s : slots_) {
+      s.host = static_cast<float *>(gpu::AllocPinned(static_cast<size_t>(numel) * sizeof(float)));
+      s.dev.Resize(device, numel);
+      // The pool may hand out a block that compute work queued earlier still uses: uploads
+      // into it wait for that work.
+      s.released.Record(gpu::StreamId::kCompute);
+    }
+  }
+  ~BatchPrefetcher() {
+    for (Slot &s : slots_) {
+      s.uploaded.HostWait();   // no copy may still read host or write dev
+      gpu::FreePinned(s.host);
+    }
+  }
+  BatchPrefetcher(const BatchPrefetcher &) = delete;
+  BatchPrefetcher &operator=(const BatchPrefetcher &) = delete;
+  // Takes the source's next batch into slot k and queues its upload on the copy stream.
+  void Stage(int k) {
+    Slot &s = slots_[k];
+    data_->Next(&s.batch);
+    if (static_cast<int64>(s.batch.feats.size()) != numel_)
+      TD_ERR << "batch has " << s.batch.feats.size() << " values, expected " << numel_;
+    s.uploaded.HostWait();   // the slot's previous upload has finished reading s.host
+    std::memcpy(s.host, s.batch.feats.data(), static_cast<size_t>(numel_) * sizeof(float));
+    s.released.WaitOn(gpu::StreamId::kCopy);
+    gpu::CopyHostToDeviceAsync(s.dev.Data(), s.host, static_cast<size_t>(numel_) * sizeof(float));
+    s.uploaded.Record(gpu::StreamId::kCopy);
+  }
+  // Slot k's batch (host: labels, index) and its device features; compute work queued from
+  // now on runs after the upload.
+  const TrainBatch &Acquire(int k, float **dev) {
+    slots_[k].uploaded.WaitOn(gpu::StreamId::kCompute);
+    *dev = slots_[k].dev.Data();
+    return slots_[k].batch;
+  }
+  // Compute work queued so far is the last to read slot k's device buffer.
+  void Release(int k) { slots_[k].released.Record(gpu::StreamId::kCompute); }
+
+ private:
+  struct Slot {
+    TrainBatch batch;
+    float *host = nullptr;
+    Buffer dev;
+    gpu::StreamEvent uploaded, released;
+  };
+  BatchSource *data_;
+  int64 numel_;
+  Slot slots_[2];
+};
+
 }  // namespace
 
 Trainer::CachedNet *Trainer::NetFor(const SubnetConfig &cfg) {
@@ -228,17 +290,33 @@ std::vector<EpochSummary> Trainer::Run() {
   double t_prev_step = t_start;
   double win_loss = 0, win_correct = 0, ep_loss = 0, ep_correct = 0;
   int64 win_steps = 0, ep_steps = 0;
-  TrainBatch batch;
+  TrainBatch own_batch;
   SubnetConfig cfg;
+  const int64 numel = static_cast<int64>(nb) * dim * nf;
+  std::unique_ptr<BatchPrefetcher> prefetch;
+  if (device_ != Device::kCpu && opts_.gpu_prefetch) {
+    prefetch.reset(new BatchPrefetcher(data_, device_, numel));
+    prefetch->Stage(0);
+  }
   while (step_ < end) {
-    data_->Next(&batch);
-    TD_ASSERT(batch.index == step_ % bpe && batch.epoch == step_ / bpe);
-    Tensor x(batch.feats.data(), {nb, dim, nf});
-    if (device_ != Device::kCpu) {
-      if (dev_x_.Size() != x.Numel()) dev_x_.Resize(device_, x.Numel());
-      CopyFloats(batch.feats.data(), Device::kCpu, dev_x_.Data(), device_, x.Numel());
-      x = dev_x_.View({nb, dim, nf});
+    const int slot = static_cast<int>((step_ - first_step) % 2);
+    const TrainBatch *bp = &own_batch;
+    Tensor x;
+    if (prefetch) {
+      float *dx = nullptr;
+      bp = &prefetch->Acquire(slot, &dx);
+      x = Tensor(dx, {nb, dim, nf}, device_);
+    } else {
+      data_->Next(&own_batch);
+      x = Tensor(own_batch.feats.data(), {nb, dim, nf});
+      if (device_ != Device::kCpu) {
+        if (dev_x_.Size() != numel) dev_x_.Resize(device_, numel);
+        CopyFloats(own_batch.feats.data(), Device::kCpu, dev_x_.Data(), device_, numel);
+        x = dev_x_.View({nb, dim, nf});
+      }
     }
+    const TrainBatch &batch = *bp;
+    TD_ASSERT(batch.index == step_ % bpe && batch.epoch == step_ / bpe);
     const double t_step = Now();
     grads_->SetZero();
     const int walks = super ? opts_.dynamic_walks : 1;
@@ -281,6 +359,11 @@ std::vector<EpochSummary> Trainer::Run() {
     const double lr = lr_->At(step_);
     adam_->Update(static_cast<float>(lr), *grads_, params_);
     step_++;
+    // Batch step_ goes up while this step's backward and Adam run on the device.
+    if (prefetch) {
+      prefetch->Release(slot);
+      if (step_ < end) prefetch->Stage(1 - slot);
+    }
     const double acc = static_cast<double>(correct) / (static_cast<double>(nb) * walks);
     step_losses_.push_back(loss);
     if (step_ - first_step > 1) step_secs_.push_back(t_step - t_prev_step);

@@ -24,7 +24,12 @@
 // device copies of the supernet's parameters, gradients and BN statistics (or a device copy of
 // the static net) and Adam's moments; materialised subnets live on the device and the slice
 // gathers/scatters run there (Supernet::MaterializeFrom / ScatterGradTo / ScatterStateTo), so
-// a step moves only the batch to the device (and the loss back). The model's host buffers are
+// a step moves only the batch to the device (and the loss back). The batch upload is
+// double-buffered (--gpu-prefetch, default on): after step s has queued its backward and Adam
+// work, batch s+1 is copied into pinned host memory and uploaded on the backend's copy stream
+// into the other of two device buffers; step s+1's kernels wait for that upload through an
+// event, and an upload waits for the step that last read its buffer. The same batches reach
+// the same kernels in the same order, so results are bit-identical with prefetch off. The model's host buffers are
 // refreshed from the device at checkpoints and at the end of Run(); the device is part of
 // neither the result's definition nor the checkpoint (a CPU checkpoint resumes on the GPU and
 // vice versa; in fp32 math the two agree to rounding).
@@ -74,6 +79,9 @@ struct TrainerOptions {
   int64 checkpoint_every = 0;     // 0 = only at the end
   std::string checkpoint;         // checkpoint file (default: <model-out>.ckpt)
   int64 max_steps = 0;            // stop after this many steps in total (0 = all epochs)
+  // GPU: upload batch s+1 (pinned memory, copy stream) while step s computes. Not part of
+  // the result (the same batches reach the same kernels): not in ToString().
+  bool gpu_prefetch = true;
   void Register(OptionsItf *opts);
   void Validate() const;
   // The options that determine the result (stored in checkpoints, checked on resume).
