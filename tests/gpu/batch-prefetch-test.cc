@@ -24,34 +24,19 @@
 #include "nnet/model-io.h"
 #include "nnet/parallel.h"
 #include "nnet/trainer.h"
+#include "gpu-test-util.h"
 
 namespace tdnas {
 namespace nnet {
 namespace {
 
+using gputest::Rng;
+using gputest::HaveGpu;
+using gputest::ToHost;
+
 constexpr int32 kDim = 16;
 constexpr int32 kClasses = 7;
 
-std::mt19937_64 &Rng() {
-  static std::mt19937_64 rng(std::chrono::steady_clock::now().time_since_epoch().count());
-  return rng;
-}
-bool HaveGpu() {
-  static int state = -1;
-  if (state < 0) {
-    state = gpu::DeviceCount() > 0 ? 1 : 0;
-    if (state) gpu::SelectDevice("yes");
-  }
-  return state == 1;
-}
-#define REQUIRE_GPU() \
-  if (!HaveGpu()) { GTEST_SKIP() << "SKIP: no GPU visible (gpu::DeviceCount() == 0)"; }
-
-std::vector<float> ToHost(const Buffer &b) {
-  std::vector<float> h(b.Size());
-  CopyFloats(b.Data(), b.GetDevice(), h.data(), Device::kCpu, b.Size());
-  return h;
-}
 size_t CountDiffering(const std::vector<float> &a, const std::vector<float> &b) {
   if (a.size() != b.size()) return std::max(a.size(), b.size());
   size_t n = 0;

@@ -22,9 +22,13 @@
 #include "nnet/kernels.h"
 #include "nnet/static-tdnn.h"
 #include "nnet/subnet-config.h"
+#include "gpu-test-util.h"
 
 namespace tdnas {
 namespace {
+
+using gputest::Rng;
+using gputest::HaveGpu;
 
 using nnet::Buffer;
 using nnet::Device;
@@ -35,21 +39,6 @@ using gpu::MathMode;
 const MathMode kModes[] = {MathMode::kFp32, MathMode::kTf32, MathMode::kBf16};
 double Tol(MathMode m) { return m == MathMode::kFp32 ? 1e-5 : (m == MathMode::kTf32 ? 1e-3 : 1e-2); }
 
-std::mt19937_64 &Rng() {
-  static std::mt19937_64 rng(std::chrono::steady_clock::now().time_since_epoch().count());
-  return rng;
-}
-
-bool HaveGpu() {
-  static int state = -1;
-  if (state < 0) {
-    state = gpu::DeviceCount() > 0 ? 1 : 0;
-    if (state) gpu::SelectDevice("yes");
-  }
-  return state == 1;
-}
-#define REQUIRE_GPU() \
-  if (!HaveGpu()) { GTEST_SKIP() << "SKIP: no GPU visible (gpu::DeviceCount() == 0)"; }
 
 const Kernels &Cpu() { return nnet::KernelsFor(Device::kCpu); }
 const Kernels &Gpu() { return nnet::KernelsFor(Device::kGpu); }
@@ -474,9 +463,10 @@ void NetCase(MathMode mode, const std::string &config, int64_t nb, int64_t t_len
       // relative error that is one element's rounding noise; those are bounded through the
       // whole-gradient check below instead of one by one.
       const bool tiny = mode != MathMode::kFp32 && pe.size < 64;
-      if (!tiny)
+      if (!tiny) {
         EXPECT_LT(e, limit) << tag << " " << kind << pe.name << " (CPU self-sensitivity "
                             << sens << ")";
+      }
     }
   };
   check(cpu.Params(), ref.g, pert.g, g, "grad ", true);

@@ -5,6 +5,7 @@
 // Skips where no GPU is visible (CI).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <random>
@@ -16,42 +17,37 @@
 #include "nas/subnet-eval.h"
 #include "nnet/parallel.h"
 #include "nnet/search-space.h"
+#include "gpu-test-util.h"
 
 namespace tdnas {
 namespace {
+
 
 using nnet::Device;
 
 constexpr int kDim = 24;
 
-bool HaveGpu() {
-  static int state = -1;
-  if (state < 0) {
-    state = gpu::DeviceCount() > 0 ? 1 : 0;
-    if (state) gpu::SelectDevice("yes");
-  }
-  return state == 1;
-}
-
-// Utterances of `speakers` voices: each voice a fixed random offset plus noise per frame.
+// Utterances of `speakers` voices: each voice a fixed random spread per dimension (a mean
+// would be removed by the per-utterance CMN), so even an untrained net tells voices apart.
 void MakeUtterances(std::mt19937_64 *rng, int speakers, int per_speaker,
                     std::vector<std::pair<std::string, Matrix<float>>> *out) {
   std::normal_distribution<float> nd(0.0f, 1.0f);
   std::uniform_int_distribution<int> len(150, 320);
   for (int s = 0; s < speakers; s++) {
     std::vector<float> voice(kDim);
-    for (float &v : voice) v = 1.5f * nd(*rng);
+    std::uniform_real_distribution<float> spread(0.2f, 3.0f);
+    for (float &v : voice) v = spread(*rng);
     for (int u = 0; u < per_speaker; u++) {
       Matrix<float> m(len(*rng), kDim);
       for (int r = 0; r < m.NumRows(); r++)
-        for (int c = 0; c < kDim; c++) m.RowData(r)[c] = voice[c] + nd(*rng);
+        for (int c = 0; c < kDim; c++) m.RowData(r)[c] = voice[c] * nd(*rng);
       out->emplace_back("s" + std::to_string(s) + "-u" + std::to_string(u), m);
     }
   }
 }
 
 TEST(SubnetEvalGpu, GpuEvaluationMatchesTheCpu) {
-  if (!HaveGpu()) GTEST_SKIP() << "SKIP: no GPU visible (gpu::DeviceCount() == 0)";
+  REQUIRE_GPU();
   gpu::SetMathMode(gpu::MathMode::kFp32);
   nnet::SetNumThreads(1);
   std::mt19937_64 rng(std::chrono::steady_clock::now().time_since_epoch().count());
@@ -96,6 +92,7 @@ TEST(SubnetEvalGpu, GpuEvaluationMatchesTheCpu) {
   SearchSpace space = SearchSpace::Named("width2", shape);
   // One trial's step of EER (%) on either side of the threshold.
   const double eer_step = 100.0 * std::max(1.0 / targets, 1.0 / nontargets);
+  double best_eer = 100;
   for (int k = 0; k < 4; k++) {
     SubnetConfig cfg;
     space.SampleConfig(&rng, &cfg);
@@ -105,9 +102,12 @@ TEST(SubnetEvalGpu, GpuEvaluationMatchesTheCpu) {
     EXPECT_EQ(c.config.ToString(), g.config.ToString());
     EXPECT_EQ(c.macs, g.macs);
     EXPECT_NEAR(c.eer, g.eer, eer_step + 1e-9) << cfg.ToString();
+    best_eer = std::min(best_eer, c.eer);
     // minDCF(P_target 0.01) = Pmiss + 99 Pfa: one trial moves it by 1/targets or 99/nontargets.
     EXPECT_NEAR(c.mindcf, g.mindcf, 1.0 / targets + 99.0 / nontargets + 1e-9) << cfg.ToString();
   }
+  // The comparison means something only if the scores are not noise.
+  EXPECT_LT(best_eer, 40.0) << "the voices are not separable: the comparison is uninformative";
 }
 
 }  // namespace
