@@ -42,3 +42,13 @@ ifeq ($(origin CUDA),undefined)
     CUDA := 0
   endif
 endif
+# NCCL (multi-GPU training): on in CUDA builds when nccl.h is found (CUDA toolkits from NVIDIA
+# ship it; Debian's nvidia-cuda-toolkit needs libnccl-dev), unless NCCL=0. Without it the
+# single-GPU path is complete and a multi-rank launch is an ERROR naming the missing NCCL.
+ifeq ($(CUDA),1)
+  ifeq ($(origin NCCL),undefined)
+    NCCL := $(if $(wildcard $(CUDA_HOME)/include/nccl.h /usr/include/nccl.h),1,0)
+  endif
+else
+  NCCL := 0
+endif

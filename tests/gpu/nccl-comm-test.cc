@@ -182,7 +182,7 @@ class MultiGpu : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!Env("TDNAS_NCCL_WORKER").empty()) GTEST_SKIP() << "worker process";
-    if (!gpu::CompiledWithNccl()) GTEST_SKIP() << "SKIP: built without CUDA/NCCL";
+    if (!gpu::CompiledWithNccl()) GTEST_SKIP() << "SKIP: built without NCCL";
     const int n = gpu::DeviceCount();
     if (n < 2) GTEST_SKIP() << "SKIP: needs 2 GPUs, " << n << " visible";
     char tmpl[] = "/tmp/nccl-comm-test.XXXXXX";
