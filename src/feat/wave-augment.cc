@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 #include <complex>
+#include <map>
+#include <mutex>
 #include <sstream>
 
 #include "base/log.h"
@@ -37,6 +39,9 @@ void WaveAugmentOptions::Register(OptionsItf *opts) {
   opts->Register("rir-shift-to-peak", &rir_shift_to_peak, "Align the reverberant output with "
                  "the RIR's peak (direct path) instead of with the RIR's first sample");
   opts->Register("seed", &seed, "Seed; each utterance's draws come from (seed, key)");
+  opts->Register("cache-mb", &cache_mb, "Memory bound in MiB of what is kept between "
+                 "utterances: decoded noise/music/babble files (1/2), decoded normalised RIRs "
+                 "(1/8), RIR spectra (3/8); 0 = decode every time (same output)");
 }
 
 namespace {
@@ -76,30 +81,154 @@ std::vector<double> ParseList(const std::string &s, const char *name) {
   return out;
 }
 
-// In-place iterative radix-2 complex FFT (size a power of two), sign -1 forward, +1 inverse
-// (unscaled).
-void Fft(std::vector<std::complex<double>> *data, int sign) {
-  std::vector<std::complex<double>> &a = *data;
-  const size_t n = a.size();
-  for (size_t i = 1, j = 0; i < n; i++) {
-    size_t bit = n >> 1;
-    for (; j & bit; bit >>= 1) j ^= bit;
-    j ^= bit;
-    if (i < j) std::swap(a[i], a[j]);
+// Complex FFT of a power-of-two size m in double, planned once per size: bit reversal, then
+// radix-2 stages with per-stage twiddle tables (stage of half-size h at offset h - 1).
+// Unscaled; sign -1 forward, +1 inverse. Also holds the real-FFT post-processing twiddles
+// e^{-2 pi i k / (2m)}, k = 0..m, for real transforms of size 2m.
+class DoubleFftPlan {
+ public:
+  explicit DoubleFftPlan(size_t m) : m_(m), bitrev_(m), tw_(m > 1 ? m - 1 : 0), post_(m + 1) {
+    int bits = 0;
+    while ((size_t(1) << bits) < m) bits++;
+    for (size_t i = 0; i < m; i++) {
+      size_t r = 0;
+      for (int b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
+      bitrev_[i] = r;
+    }
+    for (size_t h = 1; h < m; h <<= 1)
+      for (size_t k = 0; k < h; k++) tw_[h - 1 + k] = std::polar(1.0, -M_PI * k / h);
+    for (size_t k = 0; k <= m; k++) post_[k] = std::polar(1.0, -M_PI * k / m);
   }
-  for (size_t len = 2; len <= n; len <<= 1) {
-    std::vector<std::complex<double>> w(len / 2);
-    for (size_t k = 0; k < len / 2; k++) w[k] = std::polar(1.0, sign * 2.0 * M_PI * k / len);
-    for (size_t s = 0; s < n; s += len)
-      for (size_t k = 0; k < len / 2; k++) {
-        const std::complex<double> u = a[s + k], v = a[s + k + len / 2] * w[k];
-        a[s + k] = u + v;
-        a[s + k + len / 2] = u - v;
+  size_t Size() const { return m_; }
+  const std::complex<double> &Post(size_t k) const { return post_[k]; }
+  void Run(std::complex<double> *a, int sign) const {
+    for (size_t i = 0; i < m_; i++)
+      if (i < bitrev_[i]) std::swap(a[i], a[bitrev_[i]]);
+    double *d = reinterpret_cast<double *>(a);
+    for (size_t h = 1; h < m_; h <<= 1) {
+      const double *w = reinterpret_cast<const double *>(tw_.data() + h - 1);
+      for (size_t s = 0; s < m_; s += 2 * h) {
+        double *p = d + 2 * s, *q = d + 2 * (s + h);
+        for (size_t k = 0; k < h; k++) {
+          const double wr = w[2 * k], wi = sign < 0 ? w[2 * k + 1] : -w[2 * k + 1];
+          const double vr = q[2 * k] * wr - q[2 * k + 1] * wi;
+          const double vi = q[2 * k] * wi + q[2 * k + 1] * wr;
+          const double ur = p[2 * k], ui = p[2 * k + 1];
+          p[2 * k] = ur + vr;
+          p[2 * k + 1] = ui + vi;
+          q[2 * k] = ur - vr;
+          q[2 * k + 1] = ui - vi;
+        }
       }
+    }
+  }
+
+ private:
+  size_t m_;
+  std::vector<size_t> bitrev_;
+  std::vector<std::complex<double>> tw_, post_;
+};
+
+// One plan per size, shared by all threads (sizes are few: one per crop length).
+std::shared_ptr<const DoubleFftPlan> GetPlan(size_t m) {
+  static std::mutex mutex;
+  static std::map<size_t, std::shared_ptr<const DoubleFftPlan>> plans;
+  std::lock_guard<std::mutex> lock(mutex);
+  std::shared_ptr<const DoubleFftPlan> &p = plans[m];
+  if (!p) p = std::make_shared<const DoubleFftPlan>(m);
+  return p;
+}
+
+// X[k], k = 0..n/2, of the real x[0..len) zero-padded to n = 2m, via one complex FFT of
+// size m on z[j] = x[2j] + i x[2j+1].
+template <class T>
+void RealForward(const T *x, int64 len, const DoubleFftPlan &plan,
+                 std::vector<std::complex<double>> *spec) {
+  const size_t m = plan.Size();
+  std::vector<std::complex<double>> z(m);
+  for (int64 i = 0; i < len; i++) {
+    if (i & 1) z[i >> 1].imag(x[i]);
+    else z[i >> 1].real(x[i]);
+  }
+  plan.Run(z.data(), -1);
+  spec->resize(m + 1);
+  for (size_t k = 0; k <= m; k++) {
+    const std::complex<double> a = z[k % m], b = std::conj(z[(m - k) % m]);
+    const double er = 0.5 * (a.real() + b.real()), ei = 0.5 * (a.imag() + b.imag());
+    const double orr = 0.5 * (a.imag() - b.imag()), oi = -0.5 * (a.real() - b.real());
+    const std::complex<double> &w = plan.Post(k);
+    (*spec)[k] = std::complex<double>(er + w.real() * orr - w.imag() * oi,
+                                      ei + w.real() * oi + w.imag() * orr);
   }
 }
 
 }  // namespace
+
+int64 ReverbFftSize(int64 n, int64 l) {
+  int64 size = 2;
+  while (size < n + l - 1) size <<= 1;
+  return size;
+}
+
+void PrepareRir(const std::vector<float> &rir, PreparedRir *out) {
+  const int64 l = static_cast<int64>(rir.size());
+  double norm = 0;
+  int64 peak = 0;
+  for (int64 i = 0; i < l; i++) {
+    norm += double(rir[i]) * rir[i];
+    if (std::fabs(rir[i]) > std::fabs(rir[peak])) peak = i;
+  }
+  if (l == 0 || norm == 0) TD_ERR << "Reverberate: empty or all-zero RIR";
+  norm = std::sqrt(norm);
+  out->taps.resize(l);
+  for (int64 i = 0; i < l; i++) out->taps[i] = rir[i] / norm;
+  out->peak = peak;
+}
+
+void RirSpectrum(const PreparedRir &rir, int64 fft_size,
+                 std::vector<std::complex<double>> *spectrum) {
+  TD_ASSERT(fft_size >= 2 && (fft_size & (fft_size - 1)) == 0 &&
+            fft_size >= static_cast<int64>(rir.taps.size()));
+  RealForward(rir.taps.data(), static_cast<int64>(rir.taps.size()), *GetPlan(fft_size / 2),
+              spectrum);
+}
+
+void ReverberateWithSpectrum(const PreparedRir &rir,
+                             const std::vector<std::complex<double>> &spectrum,
+                             bool shift_to_peak, std::vector<float> *signal) {
+  const int64 n = static_cast<int64>(signal->size()), l = static_cast<int64>(rir.taps.size());
+  if (n == 0) return;
+  const int64 size = ReverbFftSize(n, l);
+  const size_t m = static_cast<size_t>(size / 2);
+  TD_ASSERT(spectrum.size() == m + 1);
+  const DoubleFftPlan &plan = *GetPlan(m);
+  std::vector<std::complex<double>> x;
+  RealForward(signal->data(), n, plan, &x);
+  for (size_t k = 0; k <= m; k++) {
+    const double ar = x[k].real(), ai = x[k].imag();
+    const double br = spectrum[k].real(), bi = spectrum[k].imag();
+    x[k] = std::complex<double>(ar * br - ai * bi, ar * bi + ai * br);
+  }
+  // Inverse real FFT: E = (Y_k + conj Y_{m-k}) / 2 (even samples), O = (Y_k - conj Y_{m-k})
+  // conj(W^k) / 2 (odd samples), z = IFFT_m(E + i O), y[2j] = Re z_j / m, y[2j+1] = Im z_j / m.
+  std::vector<std::complex<double>> z(m);
+  for (size_t k = 0; k < m; k++) {
+    const std::complex<double> a = x[k], b = std::conj(x[m - k]);
+    const double er = 0.5 * (a.real() + b.real()), ei = 0.5 * (a.imag() + b.imag());
+    const double dr = 0.5 * (a.real() - b.real()), di = 0.5 * (a.imag() - b.imag());
+    const std::complex<double> &w = plan.Post(k);  // multiply by conj(w)
+    const double orr = dr * w.real() + di * w.imag(), oi = di * w.real() - dr * w.imag();
+    z[k] = std::complex<double>(er - oi, ei + orr);
+  }
+  plan.Run(z.data(), +1);
+  const int64 shift = shift_to_peak ? rir.peak : 0;
+  const double scale = 1.0 / m;
+  for (int64 i = 0; i < n; i++) {
+    const int64 j = i + shift;
+    const double v = (j & 1) ? z[j >> 1].imag() : z[j >> 1].real();
+    (*signal)[i] = static_cast<float>(v * scale);
+  }
+}
 
 uint64 AugmentSeed(int32 seed, const std::string &key) {
   uint64 h = 1469598103934665603ull;  // FNV-1a of the key
@@ -132,33 +261,12 @@ void AddNoiseAtSnr(const std::vector<float> &noise, int64 offset, double snr_db,
 }
 
 void Reverberate(const std::vector<float> &rir, bool shift_to_peak, std::vector<float> *signal) {
-  const int64 n = static_cast<int64>(signal->size()), l = static_cast<int64>(rir.size());
-  if (n == 0) return;
-  double norm = 0;
-  int64 peak = 0;
-  for (int64 i = 0; i < l; i++) {
-    norm += double(rir[i]) * rir[i];
-    if (std::fabs(rir[i]) > std::fabs(rir[peak])) peak = i;
-  }
-  if (l == 0 || norm == 0) TD_ERR << "Reverberate: empty or all-zero RIR";
-  norm = std::sqrt(norm);
-  const int64 shift = shift_to_peak ? peak : 0;
-  // One complex FFT of z = x + i h gives both spectra: X = (Z_k + conj Z_-k) / 2,
-  // H = (Z_k - conj Z_-k) / 2i.
-  size_t size = 1;
-  while (size < static_cast<size_t>(n + l - 1)) size <<= 1;
-  std::vector<std::complex<double>> z(size);
-  for (int64 i = 0; i < n; i++) z[i].real((*signal)[i]);
-  for (int64 i = 0; i < l; i++) z[i].imag(rir[i] / norm);
-  Fft(&z, -1);
-  std::vector<std::complex<double>> y(size);
-  for (size_t k = 0; k < size; k++) {
-    const std::complex<double> a = z[k], b = std::conj(z[(size - k) % size]);
-    const std::complex<double> x = 0.5 * (a + b), h = (a - b) / std::complex<double>(0, 2);
-    y[k] = x * h;
-  }
-  Fft(&y, +1);
-  for (int64 i = 0; i < n; i++) (*signal)[i] = static_cast<float>(y[i + shift].real() / size);
+  if (signal->empty()) return;
+  PreparedRir prepared;
+  PrepareRir(rir, &prepared);
+  std::vector<std::complex<double>> spectrum;
+  RirSpectrum(prepared, ReverbFftSize(signal->size(), rir.size()), &spectrum);
+  ReverberateWithSpectrum(prepared, spectrum, shift_to_peak, signal);
 }
 
 void SpeedPerturb(const std::vector<float> &in, double factor, double samp_freq,
@@ -269,6 +377,12 @@ WaveAugmenter::WaveAugmenter(const WaveAugmentOptions &opts) : opts_(opts) {
   if (!opts.music_list.empty()) music_ = AudioList(opts.music_list);
   if (!opts.babble_list.empty()) babble_ = AudioList(opts.babble_list);
   if (!opts.rir_list.empty()) rir_ = AudioList(opts.rir_list);
+  if (opts.cache_mb < 0) TD_ERR << "--cache-mb must be >= 0";
+  const int64 mb = int64(1) << 20, cache = opts.cache_mb * mb;
+  audio_cache_.reset(new ByteLruCache<std::vector<float>>(cache / 2));
+  rir_cache_.reset(new ByteLruCache<PreparedRir>(cache / 8));
+  spectrum_cache_.reset(new ByteLruCache<std::vector<std::complex<double>>>(cache - cache / 2 -
+                                                                             cache / 8));
   snr_noise_ = ParseRange(opts.snr_noise, "snr-noise");
   snr_music_ = ParseRange(opts.snr_music, "snr-music");
   snr_babble_ = ParseRange(opts.snr_babble, "snr-babble");
@@ -305,6 +419,21 @@ WaveAugmenter::WaveAugmenter(const WaveAugmentOptions &opts) : opts_(opts) {
   if (choices_.empty()) TD_ERR << "No augmentation choices";
 }
 
+std::shared_ptr<const std::vector<float>> WaveAugmenter::ReadCached(const AudioList &list,
+                                                                   const char *name, int32 i,
+                                                                   double samp_freq) const {
+  std::ostringstream key;
+  key << name << '/' << i << '@' << samp_freq;
+  return audio_cache_->Get(
+      key.str(),
+      [&]() {
+        auto p = std::make_shared<std::vector<float>>();
+        list.Read(i, samp_freq, p.get());
+        return std::shared_ptr<const std::vector<float>>(p);
+      },
+      [](const std::vector<float> &v) { return static_cast<int64>(v.size() * sizeof(float)); });
+}
+
 void WaveAugmenter::Augment(const std::string &key, const WaveData &in, WaveData *out,
                             std::string *description) const {
   std::mt19937_64 rng(AugmentSeed(opts_.seed, key));
@@ -326,28 +455,51 @@ void WaveAugmenter::Apply(const std::string &choice, const std::string &key,
   UniformInt(&rng, choices_.size());
   std::ostringstream desc;
   desc << choice;
-  std::vector<float> noise;
-  auto add_from = [&](const AudioList &list, const std::pair<double, double> &snr_range) {
+  auto add_from = [&](const AudioList &list, const char *name,
+                      const std::pair<double, double> &snr_range) {
     const int32 i = static_cast<int32>(UniformInt(&rng, list.Size()));
-    list.Read(i, samp_freq, &noise);
-    const int64 offset = UniformInt(&rng, noise.size());
+    std::shared_ptr<const std::vector<float>> noise = ReadCached(list, name, i, samp_freq);
+    const int64 offset = UniformInt(&rng, noise->size());
     const double snr = UniformRange(&rng, snr_range);
     *out = in;
-    AddNoiseAtSnr(noise, offset, snr, out);
+    AddNoiseAtSnr(*noise, offset, snr, out);
     desc << " file=" << list.Key(i) << " snr=" << snr;
   };
   if (choice == "none") {
     *out = in;
   } else if (choice == "reverb") {
     const int32 i = static_cast<int32>(UniformInt(&rng, rir_.Size()));
-    rir_.Read(i, samp_freq, &noise);
+    std::ostringstream rkey;
+    rkey << i << '@' << samp_freq;
+    std::shared_ptr<const PreparedRir> rir = rir_cache_->Get(
+        rkey.str(),
+        [&]() {
+          std::vector<float> raw;
+          rir_.Read(i, samp_freq, &raw);
+          auto p = std::make_shared<PreparedRir>();
+          PrepareRir(raw, p.get());
+          return std::shared_ptr<const PreparedRir>(p);
+        },
+        [](const PreparedRir &r) { return static_cast<int64>(r.taps.size() * sizeof(double)); });
     *out = in;
-    Reverberate(noise, opts_.rir_shift_to_peak, out);
+    const int64 fft_size = ReverbFftSize(in.size(), rir->taps.size());
+    rkey << '/' << fft_size;
+    std::shared_ptr<const std::vector<std::complex<double>>> spectrum = spectrum_cache_->Get(
+        rkey.str(),
+        [&]() {
+          auto p = std::make_shared<std::vector<std::complex<double>>>();
+          RirSpectrum(*rir, fft_size, p.get());
+          return std::shared_ptr<const std::vector<std::complex<double>>>(p);
+        },
+        [](const std::vector<std::complex<double>> &v) {
+          return static_cast<int64>(v.size() * sizeof(v[0]));
+        });
+    if (!out->empty()) ReverberateWithSpectrum(*rir, *spectrum, opts_.rir_shift_to_peak, out);
     desc << " rir=" << rir_.Key(i);
   } else if (choice == "noise") {
-    add_from(noise_, snr_noise_);
+    add_from(noise_, "noise", snr_noise_);
   } else if (choice == "music") {
-    add_from(music_, snr_music_);
+    add_from(music_, "music", snr_music_);
   } else if (choice == "babble") {
     const int64 lo = static_cast<int64>(babble_count_.first);
     const int64 count = lo + UniformInt(&rng, static_cast<int64>(babble_count_.second) - lo + 1);
@@ -359,7 +511,8 @@ void WaveAugmenter::Apply(const std::string &choice, const std::string &key,
       while (babble_.Size() >= count && std::count(used.begin(), used.end(), i) > 0)
         i = static_cast<int32>(UniformInt(&rng, babble_.Size()));
       used.push_back(i);
-      babble_.Read(i, samp_freq, &noise);
+      std::shared_ptr<const std::vector<float>> p = ReadCached(babble_, "babble", i, samp_freq);
+      const std::vector<float> &noise = *p;
       const int64 offset = UniformInt(&rng, noise.size());
       for (size_t t = 0, j = offset; t < sum.size(); t++, j = (j + 1 == noise.size()) ? 0 : j + 1)
         sum[t] += noise[j];

@@ -24,11 +24,14 @@
 #ifndef TDNAS_FEAT_WAVE_AUGMENT_H_
 #define TDNAS_FEAT_WAVE_AUGMENT_H_
 
+#include <complex>
+#include <memory>
 #include <random>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "feat/augment-cache.h"
 #include "feat/wave-reader.h"
 #include "util/options-itf.h"
 
@@ -45,6 +48,9 @@ struct WaveAugmentOptions {
   std::string tempo_up = "1.1,1.2", tempo_down = "0.8,0.9";
   bool rir_shift_to_peak = false;  // reference: output starts where the input starts
   int32 seed = 0;
+  // Memory bound of the caches kept between utterances (MiB): 1/2 decoded noise/music/babble
+  // files, 1/8 decoded + normalised RIRs, 3/8 RIR spectra per FFT size. 0: no caching.
+  int32 cache_mb = 512;
 
   void Register(OptionsItf *opts);
 };
@@ -58,8 +64,25 @@ void AddNoiseAtSnr(const std::vector<float> &noise, int64 offset, double snr_db,
                    std::vector<float> *signal);
 
 // signal <- (signal * rir / ||rir||_2)[shift, shift + n), shift = 0 or argmax |rir|.
-// FFT convolution in double.
+// FFT convolution in double (real FFTs of size ReverbFftSize via half-size complex FFTs).
+// The same as PrepareRir + RirSpectrum + ReverberateWithSpectrum.
 void Reverberate(const std::vector<float> &rir, bool shift_to_peak, std::vector<float> *signal);
+
+// An RIR ready for convolution: taps divided by the L2 norm (double), index of max |tap|.
+struct PreparedRir {
+  std::vector<double> taps;
+  int64 peak = 0;
+};
+void PrepareRir(const std::vector<float> &rir, PreparedRir *out);  // error if empty / all zero
+// Power of two >= max(2, n + l - 1): the FFT size for n signal samples and l RIR taps.
+int64 ReverbFftSize(int64 n, int64 l);
+// The real FFT of the taps zero-padded to fft_size: bins 0..fft_size/2.
+void RirSpectrum(const PreparedRir &rir, int64 fft_size,
+                 std::vector<std::complex<double>> *spectrum);
+// Reverberate() given the RIR's spectrum at ReverbFftSize(signal->size(), taps.size()).
+void ReverberateWithSpectrum(const PreparedRir &rir,
+                             const std::vector<std::complex<double>> &spectrum,
+                             bool shift_to_peak, std::vector<float> *signal);
 
 // Speed change by resampling: factor 1.1 plays 10% faster (n / 1.1 samples, pitch up).
 // Factor 1 returns the input unchanged.
@@ -109,6 +132,12 @@ class WaveAugmenter {
   AudioList noise_, music_, babble_, rir_;
   std::pair<double, double> snr_noise_, snr_music_, snr_babble_, babble_count_;
   std::vector<double> speeds_, tempo_up_, tempo_down_;
+  // Caches shared by the threads calling Augment (see WaveAugmentOptions::cache_mb).
+  std::shared_ptr<const std::vector<float>> ReadCached(const AudioList &list, const char *name,
+                                                       int32 i, double samp_freq) const;
+  std::unique_ptr<ByteLruCache<std::vector<float>>> audio_cache_;
+  std::unique_ptr<ByteLruCache<PreparedRir>> rir_cache_;
+  std::unique_ptr<ByteLruCache<std::vector<std::complex<double>>>> spectrum_cache_;
 };
 
 // The per-utterance generator: seeded by a hash of (seed, key).
