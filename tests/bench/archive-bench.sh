@@ -3,6 +3,7 @@
 # (ARCHIVE_BENCH_MB, default 1100 MB: 80-dim fbank-like utterances of 200..1800 frames).
 #   read+write ark -> /dev/null      table reading + holder + binary writing, no disk
 #   read+write ark -> file           the same plus writing a file (page cache), renamed at close
+#   ... -> file that exists          the rename replaces an archive (ext4: writeback + free)
 #   read binary -> write text         ark,t output (float formatting), on the first ~10%
 #   --compress=true (CM, method 1)   compression speed
 #   read compressed -> write floats  decompression speed
@@ -60,6 +61,7 @@ rm -f ceil.out
 run "read+write binary ark -> /dev/null" "$big" copy-feats ark:big.ark ark:/dev/null
 CLEAN=out.ark run "read+write binary ark -> file" "$big" copy-feats ark:big.ark ark:out.ark
 cmp -s big.ark out.ark || { echo "output differs from input"; exit 1; }
+run "read+write ark -> file that exists" "$big" copy-feats ark:big.ark ark:out.ark
 CLEAN="out.ark out.scp" run "read+write ark,scp -> files" "$big" copy-feats ark:big.ark ark,scp:out.ark,out.scp
 cmp -s big.ark out.ark || { echo "ark,scp output differs from input"; exit 1; }
 run "read scp -> /dev/null" "$big" copy-feats scp:out.scp ark:/dev/null
