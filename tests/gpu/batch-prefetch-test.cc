@@ -33,6 +33,7 @@ namespace {
 using gputest::Rng;
 using gputest::HaveGpu;
 using gputest::ToHost;
+using gputest::RandomBatches;
 
 constexpr int32 kDim = 16;
 constexpr int32 kClasses = 7;
@@ -93,48 +94,6 @@ TEST(BatchPrefetch, PinnedUploadsOnTheCopyStreamArriveIntact) {
   EXPECT_EQ(bad, 0u);
 }
 
-// Random batches: features N(0,1) plus a class-dependent offset, labels uniform; a pure
-// function of (seed, epoch, index).
-class RandomBatches : public BatchSource {
- public:
-  RandomBatches(int32 batch, int32 frames, int64 per_epoch, uint64 seed)
-      : per_epoch_(per_epoch), seed_(seed) {
-    opts_.batch_size = batch;
-    opts_.crop_frames = frames;
-    for (int c = 0; c < kClasses; c++) speakers_.push_back("spk" + std::to_string(c));
-  }
-  ~RandomBatches() override { Stop(); }
-  const std::vector<std::string> &Speakers() const override { return speakers_; }
-  int32 Dim() const override { return kDim; }
-  int64 BatchesPerEpoch() const override { return per_epoch_; }
-  const TrainDataOptions &Options() const override { return opts_; }
-  void MakeBatch(int64 epoch, int64 index, int, TrainBatch *b) const override {
-    std::mt19937_64 rng(seed_ * 1000003 + epoch * 1009 + index);
-    std::normal_distribution<float> nd;
-    b->epoch = epoch;
-    b->index = index;
-    b->batch_size = opts_.batch_size;
-    b->dim = kDim;
-    b->frames = opts_.crop_frames;
-    b->labels.resize(opts_.batch_size);
-    b->feats.resize(static_cast<size_t>(opts_.batch_size) * kDim * opts_.crop_frames);
-    for (int32 i = 0; i < opts_.batch_size; i++) {
-      const int32 l = static_cast<int32>(rng() % kClasses);
-      b->labels[i] = l;
-      float *f = b->feats.data() + static_cast<size_t>(i) * kDim * opts_.crop_frames;
-      for (int32 d = 0; d < kDim; d++)
-        for (int32 t = 0; t < opts_.crop_frames; t++)
-          f[d * opts_.crop_frames + t] = nd(rng) + (d % kClasses == l ? 1.5f : 0.0f);
-    }
-  }
-
- private:
-  int64 per_epoch_;
-  uint64 seed_;
-  TrainDataOptions opts_;
-  std::vector<std::string> speakers_;
-};
-
 StaticTdnnOptions NetOpts() {
   StaticTdnnOptions o;
   o.input_dim = kDim;
@@ -168,7 +127,7 @@ RunResult Train(const std::string &stage, uint64 model_seed, uint64 data_seed, i
   o.log_every = 100;
   o.seed = seed;
   o.gpu_prefetch = prefetch;
-  RandomBatches data(8, 40, 4, data_seed);
+  RandomBatches data(8, 40, 4, data_seed, kDim, kClasses);
   Trainer t(o, &m, &data, false, Device::kGpu);
   t.Run();
   RunResult r;

@@ -47,6 +47,7 @@ namespace {
 using gputest::Rng;
 using gputest::HaveGpu;
 using gputest::ToHost;
+using gputest::RandomBatches;
 
 constexpr int32 kDim = 16;
 constexpr int32 kClasses = 7;
@@ -149,47 +150,6 @@ TEST(SupernetGpu, SlicesEqualTheCpu) {
 
 // ---- training ----
 
-// Random batches: features N(0,1) plus a class-dependent offset, labels uniform; a pure
-// function of (epoch, index).
-class RandomBatches : public BatchSource {
- public:
-  RandomBatches(int32 batch, int32 frames, int64 per_epoch) : per_epoch_(per_epoch) {
-    opts_.batch_size = batch;
-    opts_.crop_frames = frames;
-    for (int c = 0; c < kClasses; c++) speakers_.push_back("spk" + std::to_string(c));
-  }
-  ~RandomBatches() override { Stop(); }
-  const std::vector<std::string> &Speakers() const override { return speakers_; }
-  int32 Dim() const override { return kDim; }
-  int64 BatchesPerEpoch() const override { return per_epoch_; }
-  const TrainDataOptions &Options() const override { return opts_; }
-  void MakeBatch(int64 epoch, int64 index, int, TrainBatch *b) const override {
-    std::mt19937_64 rng(seed_ * 1000003 + epoch * 1009 + index);
-    std::normal_distribution<float> nd;
-    b->epoch = epoch;
-    b->index = index;
-    b->batch_size = opts_.batch_size;
-    b->dim = kDim;
-    b->frames = opts_.crop_frames;
-    b->labels.resize(opts_.batch_size);
-    b->feats.resize(static_cast<size_t>(opts_.batch_size) * kDim * opts_.crop_frames);
-    for (int32 i = 0; i < opts_.batch_size; i++) {
-      const int32 l = static_cast<int32>(rng() % kClasses);
-      b->labels[i] = l;
-      float *f = b->feats.data() + static_cast<size_t>(i) * kDim * opts_.crop_frames;
-      for (int32 d = 0; d < kDim; d++)
-        for (int32 t = 0; t < opts_.crop_frames; t++)
-          f[d * opts_.crop_frames + t] = nd(rng) + (d % kClasses == l ? 1.5f : 0.0f);
-    }
-  }
-  uint64 seed_ = Rng()();
-
- private:
-  int64 per_epoch_;
-  TrainDataOptions opts_;
-  std::vector<std::string> speakers_;
-};
-
 NnetModel NewSupernet(uint64 seed) {
   NnetModel m(SupernetShape(32, 96), NetOpts(), seed);
   m.FrontEnd().feature_dim = kDim;
@@ -220,8 +180,8 @@ RunResult Train(const TrainerOptions &o, uint64 model_seed, const RandomBatches 
   NnetModel m = NewSupernet(model_seed);
   RunResult r;
   r.init = ToHost(m.Super().ParamBuffer());
-  RandomBatches data(proto.Options().batch_size, proto.Options().crop_frames, 10);
-  data.seed_ = proto.seed_;
+  RandomBatches data(proto.Options().batch_size, proto.Options().crop_frames, 10, proto.Seed(),
+                     kDim, kClasses);
   Trainer t(o, &m, &data, false, dev);
   t.SetGradientHook([&r](Buffer *g) { if (r.grad1.empty()) r.grad1 = ToHost(*g); });
   t.Run();
@@ -258,7 +218,7 @@ TEST(SupernetGpu, TrainingStepsMatchTheCpuInEveryStage) {
   for (const char *stage : kStages) {
     const TrainerOptions o = StageOpts(stage, 4);
     const uint64 seed = Rng()() % 1000;
-    RandomBatches proto(8, 40, 10);
+    RandomBatches proto(8, 40, 10, Rng()(), kDim, kClasses);
     RunResult c = Train(o, seed, proto, Device::kCpu);
     RunResult g = Train(o, seed, proto, Device::kGpu);
     ASSERT_EQ(c.losses.size(), 4u);
@@ -292,13 +252,12 @@ TEST(SupernetGpu, CpuCheckpointResumesOnTheGpu) {
   const std::string ckpt = "/tmp/supernet-gpu-test." + std::to_string(getpid()) + ".ckpt";
   TrainerOptions o = StageOpts("width2", 4);
   const uint64 seed = Rng()() % 1000;
-  RandomBatches proto(8, 40, 10);
+  RandomBatches proto(8, 40, 10, Rng()(), kDim, kClasses);
   RunResult full = Train(o, seed, proto, Device::kCpu);
   // CPU to step 2 with a checkpoint, then the GPU from it to step 4.
   {
     NnetModel m = NewSupernet(seed);
-    RandomBatches data(8, 40, 10);
-    data.seed_ = proto.seed_;
+    RandomBatches data(8, 40, 10, proto.Seed(), kDim, kClasses);
     TrainerOptions o2 = o;
     o2.max_steps = 2;
     o2.checkpoint = ckpt;
@@ -308,8 +267,7 @@ TEST(SupernetGpu, CpuCheckpointResumesOnTheGpu) {
   NnetModel m;
   ReadNnetModel(ckpt, &m);
   std::remove(ckpt.c_str());
-  RandomBatches data(8, 40, 10);
-  data.seed_ = proto.seed_;
+  RandomBatches data(8, 40, 10, proto.Seed(), kDim, kClasses);
   Trainer t(o, &m, &data, true, Device::kGpu);
   t.Run();
   ASSERT_EQ(t.StepLosses().size(), 2u);
