@@ -100,15 +100,4 @@ nnet-train-predictor $pred_opts --holdout=0 --test-results=$dir/eval_results.txt
 awk 'NR == FNR { r[$1] = $2 " " $3 " " $4; next } { print $1, $2, $3, r[$3] }' \
   $dir/eval_results.txt $dir/eval_configs.txt > $dir/search_results.txt
 # Per budget: the searched subnet's eval EER against the median of the random ones.
-python3 - $dir/search_results.txt <<'PY' | tee $dir/search_summary.txt
-import statistics, sys
-rows = [l.split() for l in open(sys.argv[1]) if len(l.split()) >= 6]
-for b in dict.fromkeys(r[0] for r in rows):
-    s = [float(r[5]) for r in rows if r[0] == b and r[1] == "searched"]
-    rnd = [float(r[5]) for r in rows if r[0] == b and r[1] == "random"]
-    if not s or not rnd:
-        print("budget %s: missing results" % b); continue
-    med = statistics.median(rnd)
-    print("budget %-5s searched EER %5.2f%%  random: median %5.2f%% (n=%d, min %.2f, max %.2f)  %s"
-          % (b, s[0], med, len(rnd), min(rnd), max(rnd), "OK" if s[0] <= med else "WORSE"))
-PY
+python3 utils/search_summary.py $dir/search_results.txt | tee $dir/search_summary.txt
