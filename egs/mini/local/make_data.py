@@ -2,14 +2,20 @@
 """make_data.py: builds the mini recipe's speaker set (called by local/make_data.sh; see its usage).
 
 Source "debian" (../shared/spec/data.md section 1): real speech from Debian packages, fetched with
-apt-get download, unpacked with dpkg -x, one folder = one voice. Every file goes through the same chain
+apt-get download, unpacked with dpkg -x, one folder = one voice, checked by a voice audit (audit_voices) that
+applies one rule to every voice, train and test alike: each file's median F0 (numpy, cached), each sub-folder's
+median of those (sub-folders with >= 8 estimates); when the sorted sub-folder medians jump by more than x1.5,
+the folder holds two people and becomes two speakers of the same group (so the train/test split of groups is
+unchanged and the two never form a nontarget trial); report in <out>/voice_audit.txt. With the packages of
+2026 it splits klettres de only (alpha ~227 Hz, syllab ~119 Hz). Every file goes through the same chain
 (mono, silence trimmed at both ends, 8 kHz and back to 16 kHz, peak-normalised, 16-bit), so no speaker is
 recognisable by bandwidth or level; identical files of a speaker (md5) are used once; short files are
 joined and long ones cut into 2-4 s segments. Voices that may be one person under two names (the same
 language in ktuberling, klettres and tuxpaint; Allison in the en and es prompts; all hedgewars packs) share a
 "group": a group is never split between train and test, and never forms a nontarget trial with itself.
-With --extra-packages true (default) tuxpaint-stamps-default and hedgewars-data add 23 voices, which go to
-training unless their group is held out (split_groups), so the test set keeps its size.
+With --extra-packages true (default) tuxpaint-stamps-default and hedgewars-data add 23 voices, codec2-examples
+(LGPL-2.1, one speaker per file: 2 long enough) and pocketsphinx-testdata (BSD-2, one LibriVox reader) 3 more;
+all go to training unless their group is held out (split_groups), so the test set keeps its size.
 Source "espeak" (data.md section 2): synthetic speakers, espeak-ng variant x pitch x speed, deterministic.
 
 Writes <out>/{train,test}/{wav.scp,utt2spk,spk2utt,utt2dur,spk2group}, <out>/test/trials (Kaldi:
@@ -27,6 +33,11 @@ import subprocess
 import sys
 import time
 
+try:
+    import numpy as np
+except ImportError:   # only the voice audit needs numpy (make_data.sh runs a python3 that has it)
+    np = None
+
 # (package, kind): kind names the rule that finds voices in the unpacked package.
 PACKAGES = [
     ('kajongg', 'kajongg'), ('ktuberling-data', 'ktuberling'), ('klettres-data', 'klettres'),
@@ -36,12 +47,14 @@ PACKAGES = [
     ('asterisk-core-sounds-ru-gsm', 'asterisk'), ('asterisk-prompt-it-menardi-gsm', 'asterisk'),
     ('asterisk-prompt-es-co', 'asterisk'), ('asterisk-prompt-fr-armelle', 'asterisk'),
 ]
-# The two optional packages of data.md (--extra-packages, on by default; 306 MB). Their voices never pick
-# test groups (--train-only-sources, default TRAIN_ONLY): they reach the test set only with a held-out group they share (a tuxpaint
-# language with the ktuberling/klettres voice of that language), so the test set stays as it was and the
-# training set grows.
-EXTRA_PACKAGES = [('tuxpaint-stamps-default', 'tuxpaint'), ('hedgewars-data', 'hedgewars')]
-TRAIN_ONLY = {'tuxpaint', 'hedgewars'}
+# The optional packages of data.md (--extra-packages, on by default; 319 MB; each one fetched on its own, and a
+# package that cannot be fetched is left out): the two of the table and two of its "also in main" line. Their
+# voices never pick test groups (--train-only-sources, default TRAIN_ONLY): they reach the test set only with a
+# held-out group they share (a tuxpaint language with the ktuberling/klettres voice of that language), so the
+# test set stays as it was and the training set grows.
+EXTRA_PACKAGES = [('tuxpaint-stamps-default', 'tuxpaint'), ('hedgewars-data', 'hedgewars'),
+                  ('codec2-examples', 'codec2'), ('pocketsphinx-testdata', 'pocketsphinx')]
+TRAIN_ONLY = {'tuxpaint', 'hedgewars', 'codec2', 'pocketsphinx'}
 TUXPAINT_LANGS = ['be', 'bg', 'ca', 'da', 'el', 'es', 'fr', 'ro', 'ru']
 AUDIO = re.compile(r'\.(ogg|wav|gsm)$')
 SEG_MIN, SEG_MAX = 2.0, 4.0
@@ -114,9 +127,9 @@ def find_voices(download, packages):
     """Returns {speaker: {'group': g, 'source': s, 'files': [(tag, path), ...]}} from the unpacked packages."""
     voices = {}
 
-    def add(spk, group, source, tag, path):
+    def add(spk, group, source, tag, path, sub='.'):
         v = voices.setdefault(spk, {'group': group, 'source': source, 'files': []})
-        v['files'].append((clean(tag), path))
+        v['files'].append((clean(tag), path, sub))
 
     def audio_files(d, recursive=False):
         if not os.path.isdir(d):
@@ -139,9 +152,9 @@ def find_voices(download, packages):
                     continue
                 spk = 'kajongg_' + clean(voice)
                 for f in audio_files(os.path.join(base, voice)):
-                    add(spk, spk, 'kajongg', 'en', f)
+                    add(spk, spk, 'kajongg', 'en', f, 'en')
                 for f in audio_files(os.path.join(base, 'de', voice)):
-                    add(spk, spk, 'kajongg', 'de', f)
+                    add(spk, spk, 'kajongg', 'de', f, 'de')
         elif kind == 'ktuberling':
             base = os.path.join(share, 'ktuberling', 'sounds')
             for lang in sorted(os.listdir(base)):
@@ -154,7 +167,7 @@ def find_voices(download, packages):
             for lang in sorted(os.listdir(base)):
                 for sub in ('alpha', 'syllab'):
                     for f in audio_files(os.path.join(base, lang, sub)):
-                        add('klet_' + clean(lang), 'lang_' + lang.split('_')[0], 'klettres', sub, f)
+                        add('klet_' + clean(lang), 'lang_' + lang.split('_')[0], 'klettres', sub, f, sub)
         elif kind == 'fillets':
             base = os.path.join(share, 'games', 'fillets-ng', 'sound')
             lang = pkg.rsplit('-', 1)[1]
@@ -163,7 +176,7 @@ def find_voices(download, packages):
                     role = re.search(r'-([mv])-', os.path.basename(f))
                     if role:
                         spk = f'fillets_{lang}_{role.group(1)}'
-                        add(spk, spk, 'fillets', 's', f)
+                        add(spk, spk, 'fillets', 's', f, level)
         elif kind == 'asterisk':
             base = os.path.join(share, 'asterisk', 'sounds')
             for d in sorted(os.listdir(base)) if os.path.isdir(base) else []:
@@ -181,8 +194,9 @@ def find_voices(download, packages):
                 else:
                     name = d
                 spk = 'ast_' + clean(name)
-                for f in files:
-                    add(spk, spk, 'asterisk', clean(d.split('_')[0]), f)
+                for f in files:   # sub-folder: <dir>/<first folder below it>
+                    rel = os.path.relpath(f, os.path.join(base, d)).split(os.sep)
+                    add(spk, spk, 'asterisk', clean(d.split('_')[0]), f, d + '/' + (rel[0] if len(rel) > 1 else '.'))
         elif kind == 'tuxpaint':
             # One folder per language, but the voice of a language is known from the file name
             # (stamps/**/<stamp>_desc_<lang>.ogg). The changelog names one volunteer per language, except
@@ -195,8 +209,8 @@ def find_voices(download, packages):
                 if m and m.group(1) in byl:
                     byl[m.group(1)].append(f)
             for lang in TUXPAINT_LANGS:
-                for f in byl[lang]:
-                    add('tux_' + lang, 'lang_' + lang, 'tuxpaint', 'd', f)
+                for f in byl[lang]:   # sub-folder: the stamp category
+                    add('tux_' + lang, 'lang_' + lang, 'tuxpaint', 'd', f, os.path.relpath(f, base).split(os.sep)[0])
         elif kind == 'hedgewars':
             # Acted voice packs of unknown actors: one actor may voice several packs, so all packs form one
             # group (never on two sides of a nontarget trial; TRAIN_ONLY keeps them in training).
@@ -206,6 +220,24 @@ def find_voices(download, packages):
                     continue
                 for f in audio_files(os.path.join(base, pack)):
                     add('hw_' + clean(pack), 'hedgewars', 'hedgewars', 'x', f)
+        elif kind == 'codec2':
+            # codec2/wav/<name>.wav: one recording per file, named by its speaker (radio amateurs' call signs,
+            # hts1a, forig, ...), 8 kHz. Skipped: all.wav (a concatenation of the others), *2400.wav (forig and
+            # morig through the codec), wia_16kHz.wav (1 s), and david4.wav and vk2tpm_004.wav, which are not
+            # speech but FreeDV modem signals (flat energy, no voiced frames). All voices share one group (two
+            # files may be one person); only ve9qrp (112 s, off-air SSB) and vk5qi (14 s) are long enough to pass
+            # --min-utts-per-spk, the others (2-4 s) are dropped there. (codec2/raw/*.raw are headerless: unused.)
+            base = os.path.join(share, 'codec2', 'wav')
+            for f in audio_files(base):
+                name = os.path.basename(f)[:-4]
+                if name in ('all', 'david4', 'vk2tpm_004') or name.endswith('2400') or name.startswith('wia'):
+                    continue
+                add('c2_' + clean(name), 'codec2', 'codec2', 'r', f)
+        elif kind == 'pocketsphinx':
+            # pocketsphinx/test/data/librivox/*.wav: five sentences of one LibriVox reader (25 s, 16 kHz).
+            base = os.path.join(share, 'pocketsphinx', 'test', 'data', 'librivox')
+            for f in audio_files(base):
+                add('ps_librivox', 'ps_librivox', 'pocketsphinx', 'r', f)
     return voices
 
 
@@ -216,18 +248,18 @@ def md5(path):
 
 def convert_speaker(spk, v, conv_dir, max_secs):
     """Converts a speaker's files (deduplicated, in a fixed shuffled order) until max_secs of audio.
-    Returns [(tag, wav, seconds), ...]."""
+    Returns [(tag, wav, seconds, sub-folder), ...]."""
     seen, files = set(), []
-    for tag, path in v['files']:
+    for tag, path, sub in v['files']:
         h = md5(path)
         if h not in seen:
             seen.add(h)
-            files.append((tag, path, h))
+            files.append((tag, path, h, sub))
     random.Random(spk).shuffle(files)
     out_dir = os.path.join(conv_dir, spk)
     os.makedirs(out_dir, exist_ok=True)
     out, total = [], 0.0
-    for tag, path, h in files:
+    for tag, path, h, sub in files:
         if total >= max_secs:
             break
         wav = os.path.join(out_dir, h + '.wav')
@@ -240,16 +272,16 @@ def convert_speaker(spk, v, conv_dir, max_secs):
         secs = (os.path.getsize(wav) - 44) / BYTES_PER_SEC
         if secs < 0.2:
             continue
-        out.append((tag, wav, secs))
+        out.append((tag, wav, secs, sub))
         total += secs
     return out
 
 
 def plan_segments(pieces):
-    """Joins short files and cuts long ones: [(tag, wav, secs)] -> segments [(tag, [(wav, start, dur)])],
+    """Joins short files and cuts long ones: [(tag, wav, secs, sub)] -> segments [(tag, [(wav, start, dur)])],
     each 2-4 s (a leftover shorter than 2 s is dropped)."""
     segs, cur, cur_len, cur_tag = [], [], 0.0, None
-    for tag, wav, secs in pieces:
+    for tag, wav, secs, _ in pieces:
         if secs >= SEG_MIN:
             n = int(-(-secs // SEG_MAX))    # ceil: n parts, each secs / n in [2, 4]
             for i in range(n):
@@ -262,6 +294,124 @@ def plan_segments(pieces):
             segs.append((cur_tag, cur))
             cur, cur_len, cur_tag = [], 0.0, None
     return segs
+
+
+# Voice audit (one rule for every voice, train and test alike): a voice's files are grouped by the sub-folder
+# (or sub-source) they come from; each file gets the median F0 of its voiced frames (file_f0); each sub-folder
+# with at least AUDIT_MIN_FILES estimates gets the median of its files' medians. Sorted by that median, the
+# sub-folders are cut at the largest ratio between neighbours; when that ratio passes AUDIT_RATIO (7 semitones,
+# well beyond one person's register between recording sessions), the folder holds two people: the voice becomes
+# two speakers, one per side (named by the sub-folder when a side has one, else _f0lo/_f0hi), in the SAME group,
+# so the train/test split of groups does not move and the two never form a nontarget trial. Sub-folders too
+# small to take part join the side their own median is nearer to (files without an estimate are dropped).
+AUDIT_MIN_FILES = 8
+AUDIT_RATIO = 1.5
+F0_CACHE = 'f0.v1.txt'   # per converted file (named by md5): median F0 or '-'; a change of file_f0 -> new name
+
+
+def file_f0(wav, fmin=60.0, fmax=400.0, sr=8000, frame=400, hop=160):
+    """Median F0 (Hz) of the voiced frames of a converted file (16 kHz, band-limited to 4 kHz, so every other
+    sample is taken: 8 kHz), or None when fewer than 3 frames are voiced. A YIN-like estimator on 50 ms frames
+    every 20 ms within 25 dB of the loudest: the difference function from the frame's autocorrelation
+    (d(t) = 2 (r(0) - r(t)), scaled by N / (N - t) for the shrinking overlap), normalised by its cumulative mean;
+    the first lag in 1/fmax..1/fmin below 0.35 is followed down to its local minimum."""
+    x = np.fromfile(wav, dtype='<i2', offset=44).astype(np.float64)[::2]
+    if len(x) < frame:
+        return None
+    idx = np.arange(0, len(x) - frame + 1, hop)
+    fr = x[idx[:, None] + np.arange(frame)]
+    fr -= fr.mean(1, keepdims=True)
+    e = (fr * fr).sum(1)
+    fr = fr[e > 10 ** -2.5 * np.percentile(e, 95)]
+    if len(fr) < 3:
+        return None
+    lo, hi = int(sr / fmax), int(sr / fmin)
+    spec = np.fft.rfft(fr, 1024)
+    r = np.fft.irfft(spec.real ** 2 + spec.imag ** 2, 1024)[:, :hi + 2]
+    d = 2 * (r[:, :1] - r) * (frame / (frame - np.arange(hi + 2)))
+    cm = np.cumsum(d[:, 1:], 1) / np.arange(1, hi + 2)
+    dn = d[:, 1:] / np.maximum(cm, 1e-9)          # dn[:, k] is lag k + 1
+    seg = dn[:, lo - 1:hi]                         # lags lo..hi
+    below = seg < 0.35
+    voiced = below.any(1)
+    seg, t = seg[voiced], np.argmax(below[voiced], 1)
+    rows = np.arange(len(seg))
+    for _ in range(seg.shape[1]):
+        nxt = np.minimum(t + 1, seg.shape[1] - 1)
+        step = seg[rows, nxt] < seg[rows, t]
+        if not step.any():
+            break
+        t = np.where(step, nxt, t)
+    if len(t) < 3:
+        return None
+    return float(np.median(sr / (t + lo)))
+
+
+def audit_voices(pieces, voices, conv_dir, report):
+    """The voice audit (rule above) over converted pieces {spk: [(tag, wav, secs, sub)]}. Writes report and
+    returns {speaker: (voice, pieces)} with split voices replaced by their two speakers."""
+    if np is None:
+        log('WARNING: numpy is missing: no voice audit (every folder taken as one voice)')
+        with open(report, 'w') as f:
+            f.write('# voice audit skipped: numpy is missing\n')
+        return {spk: (spk, p) for spk, p in pieces.items()}
+    t0 = time.time()
+    cache_file = os.path.join(conv_dir, F0_CACHE)
+    cache = {}
+    if os.path.exists(cache_file):
+        for line in open(cache_file):
+            k, f0 = line.split()
+            cache[k] = None if f0 == '-' else float(f0)
+    new = sorted({os.path.basename(p[1]) for ps in pieces.values() for p in ps} - set(cache))
+    wav_of = {os.path.basename(p[1]): p[1] for ps in pieces.values() for p in ps}
+    with open(cache_file, 'a') as f:
+        for k in new:
+            f0 = file_f0(wav_of[k])
+            cache[k] = f0
+            f.write(f'{k} {"-" if f0 is None else f"{f0:.1f}"}\n')
+    out, lines, split = {}, [], []
+    for spk in sorted(pieces):
+        f0s = {}
+        for tag, wav, secs, sub in pieces[spk]:
+            f0s.setdefault(sub, []).append(cache[os.path.basename(wav)])
+        est = {sub: [x for x in v if x is not None] for sub, v in f0s.items()}
+        med = {sub: float(np.median(v)) for sub, v in est.items() if v}
+        allf = [x for v in est.values() for x in v]
+        big = sorted((med[sub], sub) for sub in med if len(est[sub]) >= AUDIT_MIN_FILES)
+        ratio, cut = 1.0, None
+        for i in range(len(big) - 1):
+            if big[i + 1][0] / big[i][0] > ratio:
+                ratio, cut = big[i + 1][0] / big[i][0], i
+        head = (f'{spk} source={voices[spk]["source"]} group={voices[spk]["group"]} files={len(pieces[spk])} '
+                f'with_f0={len(allf)} median_f0={np.median(allf) if allf else 0:.0f}')
+        subs = ' '.join(f'{sub}:{len(est[sub])}/{len(f0s[sub])}:{med[sub]:.0f}' for _, sub in big)
+        small = len(f0s) - len(big)
+        detail = f' | sub-folders (files with F0 / files : median Hz): {subs or "-"}' + \
+            (f' (+{small} with fewer than {AUDIT_MIN_FILES} estimates)' if small else '')
+        if cut is None or ratio <= AUDIT_RATIO:
+            out[spk] = (spk, pieces[spk])
+            why = 'one sub-folder' if len(big) < 2 else f'largest ratio {ratio:.2f} <= {AUDIT_RATIO}'
+            lines.append(f'{head}{detail} -> kept ({why})')
+            continue
+        bound = (big[cut][0] * big[cut + 1][0]) ** 0.5
+        sides = [[sub for _, sub in big[:cut + 1]], [sub for _, sub in big[cut + 1:]]]
+        names = [f'{spk}_{clean(sd[0])}' if len(sd) == 1 else f'{spk}_{suf}' for sd, suf in zip(sides, ('f0lo', 'f0hi'))]
+        side_of = {sub: (0 if med[sub] < bound else 1) for sub in med}
+        for i, name in enumerate(names):
+            out[name] = (spk, [p for p in pieces[spk] if side_of.get(p[3]) == i])
+        dropped = len(pieces[spk]) - sum(len(out[n][1]) for n in names)
+        split.append(spk)
+        lines.append(f'{head}{detail} -> SPLIT (ratio {ratio:.2f} > {AUDIT_RATIO}) into {names[0]} '
+                     f'({" ".join(sides[0])}) and {names[1]} ({" ".join(sides[1])}), same group'
+                     + (f'; {dropped} files of sub-folders without an estimate dropped' if dropped else ''))
+    with open(report, 'w') as f:
+        f.write('# voice_audit.txt (local/make_data.py, audit_voices): per voice, the median F0 of each sub-folder\n'
+                f'# with >= {AUDIT_MIN_FILES} files with an estimate; a voice whose sorted sub-folder medians jump '
+                f'by more than x{AUDIT_RATIO} is split in two speakers of the same group.\n')
+        f.writelines(line + '\n' for line in lines)
+    log(f'voice audit: {len(pieces)} voices, F0 of {len(new)} new files, {time.time() - t0:.1f} s; '
+        f'split: {", ".join(split) or "none"} (see {report})')
+    return out
 
 
 def write_segment(out_wav, parts):
@@ -357,16 +507,16 @@ def make_espeak(out, num_speakers, utts_per_spk, nj):
     return speakers
 
 
-def make_debian(out, download, max_secs, nj, timeout, extra):
+def make_debian(out, download, max_secs, nj, timeout, extra, audit=True):
     if not fetch_packages(download, timeout, PACKAGES):
         return None
-    packages = PACKAGES
+    packages = list(PACKAGES)
     if extra:
-        if fetch_packages(download, timeout, EXTRA_PACKAGES):
-            packages = PACKAGES + EXTRA_PACKAGES
-        else:
-            log('WARNING: the optional packages (' + ', '.join(p for p, _ in EXTRA_PACKAGES) +
-                ') could not be fetched: going on without their voices')
+        for pkg in EXTRA_PACKAGES:
+            if fetch_packages(download, timeout, [pkg]):
+                packages.append(pkg)
+            else:
+                log(f'WARNING: the optional package {pkg[0]} could not be fetched: going on without its voices')
     voices = find_voices(download, packages)
     t0 = time.time()
     # Converted files are cached; a change of the effects gets a fresh cache.
@@ -375,12 +525,15 @@ def make_debian(out, download, max_secs, nj, timeout, extra):
         futs = {spk: ex.submit(convert_speaker, spk, v, conv_dir, max_secs * 1.05) for spk, v in voices.items()}
         pieces = {spk: f.result() for spk, f in futs.items()}
     log(f'converted the audio of {len(voices)} voices in {time.time() - t0:.1f} s')
+    audited = audit_voices(pieces, voices, conv_dir, os.path.join(out, 'voice_audit.txt')) if audit else \
+        {spk: (spk, p) for spk, p in pieces.items()}
     speakers, seg_jobs = {}, []
-    for spk in sorted(voices):
-        segs = plan_segments(pieces[spk])
+    for spk in sorted(audited):
+        voice, spk_pieces = audited[spk]
+        segs = plan_segments(spk_pieces)
         if not segs:
             continue
-        v = speakers.setdefault(spk, {'group': voices[spk]['group'], 'source': voices[spk]['source'], 'utts': []})
+        v = speakers.setdefault(spk, {'group': voices[voice]['group'], 'source': voices[voice]['source'], 'utts': []})
         total = 0.0
         for n, (tag, parts) in enumerate(segs, 1):
             if total >= max_secs:
@@ -451,6 +604,8 @@ def main():
     p.add_argument('--extra-packages', choices=['true', 'false'], default='true')
     p.add_argument('--train-only-sources', default=','.join(sorted(TRAIN_ONLY)),
                    help='sources whose own groups all go to training (comma-separated; "" for none)')
+    p.add_argument('--voice-audit', choices=['true', 'false'], default='true',
+                   help='split a folder whose sub-folders hold two people by F0 (see audit_voices; needs numpy)')
     p.add_argument('--min-utts-per-spk', type=int, default=4)
     p.add_argument('--num-target', type=int, default=1500)
     p.add_argument('--num-nontarget', type=int, default=1500)
@@ -473,7 +628,7 @@ def main():
     speakers = None
     if a.source in ('auto', 'debian'):
         speakers = make_debian(a.out, a.download_dir, a.max_secs_per_spk, a.nj, a.apt_timeout,
-                                   a.extra_packages == 'true')
+                                   a.extra_packages == 'true', a.voice_audit == 'true')
         if speakers is None:
             if a.source == 'debian':
                 sys.exit('make_data.py: could not fetch the Debian packages (see above)')
