@@ -1,5 +1,6 @@
 // gpu-stub.cc: the CPU-only build's answers to gpu-api.h (make CUDA=0).
 #include "gpu/gpu-api.h"
+#include "gpu/infer-engine.h"
 
 #include "base/log.h"
 
@@ -69,6 +70,14 @@ GpuTimer::~GpuTimer() {}
 void GpuTimer::Start() { NoCuda("GpuTimer"); }
 void GpuTimer::Stop() { NoCuda("GpuTimer"); }
 float GpuTimer::Ms() { NoCuda("GpuTimer"); }
+
+struct InferEngine::Impl {};
+InferEngine::InferEngine(const nnet::StaticTdnn &, const InferEngineOptions &) {
+  NoCuda("InferEngine");
+}
+InferEngine::~InferEngine() {}
+nnet::Tensor InferEngine::Forward(const nnet::Tensor &) { NoCuda("InferEngine"); }
+int64_t InferEngine::GraphReplays() const { return 0; }
 
 }  // namespace gpu
 }  // namespace tdnas

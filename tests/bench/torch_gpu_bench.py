@@ -95,19 +95,27 @@ def main():
             print('torch %-14s FAILED: %s' % (v, str(e).splitlines()[0] if str(e) else type(e)))
     if not a.tdnas:
         return
-    ours = {}
+    ours, engine = {}, {}
     for line in open(a.tdnas):
         f = line.split()
         if len(f) >= 6 and f[0] == 'tdnas':
             ours[f[1]] = (float(f[3]), float(f[5]))
+        elif len(f) >= 4 and f[0] == 'engine':
+            engine[f[1]] = float(f[3])
     print('\n%s, config %s, batch %d x %d frames, %d classes, Adam; inference batch %d' %
           (torch.cuda.get_device_name(), a.config, a.batch, a.frames, a.classes, a.infer_batch))
     print('%-22s %10s %10s   %s' % ('', 'train ms', 'infer ms', 'ratio tdnas/torch (train, infer)'))
     for k, (tr, inf) in ours.items():
         print('%-22s %10.2f %10.2f' % ('tdnas ' + k, tr, inf))
+    for k, inf in engine.items():
+        print('%-22s %10s %10.2f' % ('tdnas engine ' + k, '-', inf))
     for k, (tr, inf) in res.items():
         print('%-22s %10.2f %10.2f' % ('torch ' + k, tr, inf))
     print()
+    for k, inf in engine.items():
+        for tk in ('eager-bf16', 'compile-bf16'):
+            if tk in res:
+                print('tdnas engine %-10s / torch %-13s infer %.2fx' % (k, tk, inf / res[tk][1]))
     pairs = [('fp32', 'eager-fp32'), ('tf32', 'eager-tf32'), ('bf16', 'eager-bf16'),
              ('bf16', 'compile-bf16'), ('tf32', 'compile-bf16')]
     for ok, tk in pairs:
@@ -118,6 +126,9 @@ def main():
         print('target: train tdnas bf16 <= 0.67x compile-bf16: %s; infer < 1.0x compile: %s' %
               ('MET' if ours['bf16'][0] <= 0.67 * res['compile-bf16'][0] else 'NOT MET',
                'MET' if ours['bf16'][1] < res['compile-bf16'][1] else 'NOT MET'))
+    if 'bf16-graph' in engine and 'compile-bf16' in res:
+        print('target: infer tdnas engine < compile-bf16: %s' %
+              ('MET' if engine['bf16-graph'] < res['compile-bf16'][1] else 'NOT MET'))
     if 'tf32' in ours and 'eager-tf32' in res:
         print('target: train tdnas tf32 < eager-tf32: %s' %
               ('MET' if ours['tf32'][0] < res['eager-tf32'][0] else 'NOT MET'))

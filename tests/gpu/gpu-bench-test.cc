@@ -5,13 +5,17 @@
 //   train: one training step = ZeroGrad + ForwardLoss (train mode, AAM head) + Backward +
 //          Adam update (all on the GPU; ForwardLoss returns the loss, so each step syncs once);
 //   infer: one eval-mode forward to the embedding.
+//   engine: the inference engine (gpu/infer-engine.h: bf16 activations, folded BN, fused
+//          epilogues), with and without CUDA-graph replay.
 // Median over iterations of device-event times, after warm-up. Prints
-//   "tdnas <mode> train_ms <x> infer_ms <y>" lines (and writes them to $TDNAS_GPU_BENCH_OUT).
+//   "tdnas <mode> train_ms <x> infer_ms <y>" and "engine <variant> infer_ms <y> rel_err <e>"
+// lines (and writes them to $TDNAS_GPU_BENCH_OUT).
 // Settings (env): TDNAS_GPU_BENCH_CONFIG (default 4-512-512-512-512-512-5-5-5-5-5-1536),
-// _BATCH 128, _INFER_BATCH 256, _FRAMES 200, _CLASSES 5994, _ITERS 20, _MODES "fp32 tf32 bf16".
+// _BATCH 128, _INFER_BATCH 256, _FRAMES 200, _CLASSES 5994, _ITERS 20, _MODES "fp32 tf32 bf16" ("none": the engine only).
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <random>
@@ -20,6 +24,7 @@
 #include <vector>
 
 #include "gpu/gpu-api.h"
+#include "gpu/infer-engine.h"
 #include "nnet/adam.h"
 #include "nnet/static-tdnn.h"
 #include "nnet/subnet-config.h"
@@ -89,6 +94,7 @@ TEST(GpuBench, TrainAndInfer) {
   std::ostringstream report;
   std::string mode_name;
   while (modes >> mode_name) {
+    if (mode_name == "none") continue;   // the engine only (profiling runs)
     gpu::MathMode mode;
     ASSERT_TRUE(gpu::ParseMathMode(mode_name, &mode)) << mode_name;
     gpu::SetMathMode(mode);
@@ -115,6 +121,35 @@ TEST(GpuBench, TrainAndInfer) {
     std::fflush(stdout);
     report << line;
     EXPECT_TRUE(std::isfinite(loss));
+  }
+  // The inference engine, checked against the float32 forward of the same net on the same input.
+  {
+    gpu::SetMathMode(gpu::MathMode::kFp32);
+    nnet::Tensor ref = net.Forward(x_infer, false);
+    std::vector<float> want(ref.Numel()), got(ref.Numel());
+    gpu::CopyDeviceToHost(want.data(), ref.data, want.size() * sizeof(float));
+    for (int graph = 1; graph >= 0; graph--) {
+      gpu::InferEngineOptions eo;
+      eo.use_graph = graph == 1;
+      gpu::InferEngine engine(net, eo);
+      nnet::Tensor e;
+      auto infer = [&]() { e = engine.Forward(x_infer); };
+      for (int i = 0; i < 3; i++) infer();
+      const double infer_ms = MedianMs(iters, infer);
+      gpu::CopyDeviceToHost(got.data(), e.data, got.size() * sizeof(float));
+      double num = 0.0, den = 0.0;
+      for (size_t i = 0; i < got.size(); i++) {
+        num += (got[i] - want[i]) * (double)(got[i] - want[i]);
+        den += want[i] * (double)want[i];
+      }
+      char line[256];
+      std::snprintf(line, sizeof(line), "engine bf16-%s infer_ms %.2f rel_err %.2e\n",
+                    graph ? "graph" : "eager", infer_ms, std::sqrt(num / den));
+      std::fputs(line, stdout);
+      std::fflush(stdout);
+      report << line;
+      EXPECT_LT(num / den, 1e-4);   // relative L2 error < 1e-2
+    }
   }
   const std::string out = Env("TDNAS_GPU_BENCH_OUT", "");
   if (!out.empty()) {
