@@ -41,27 +41,13 @@ inline unsigned Blocks(int64_t n) {
 }
 
 // ---- im2col ----
-// The stem reads the float32 input (B, Cin, T) with batch stride x_b.
+// The stem's im2col reads the float32 input (B, Cin, T) with batch stride x_b.
 struct StemSource {
   const float *x;
   int64_t x_b;
   int t_len;
   __device__ float operator()(int ci, int b, int t) const { return x[b * x_b + (int64_t)ci * t_len + t]; }
 };
-// A Res2Net group reads rows of a bf16 buffer, plus (groups after the first) the previous
-// group's output: the running sum g_j + z_{j-1} is formed here instead of in its own pass.
-struct SumSource {
-  const bf16 *a, *b;   // b may be null
-  int64_t n;
-  int t_len;
-  __device__ float operator()(int ci, int bi, int t) const {
-    const int64_t i = (int64_t)ci * n + (int64_t)bi * t_len + t;
-    float v = __bfloat162float(a[i]);
-    if (b != nullptr) v += __bfloat162float(b[i]);
-    return v;
-  }
-};
-
 // Launch shape of the row kernels below: blockIdx.y is the row (channel), x strides over the
 // row's N frames in chunks of 8 (32-bit index arithmetic: N < 2^31).
 inline dim3 RowGrid(int64_t rows, int64_t n) {
@@ -96,25 +82,88 @@ __global__ void Im2ColKernel(Src src, int kw, int dil, int t_len, int n, bf16 *_
   }
 }
 
+// A Res2Net group's im2col. Its input is g_j + z_{j-1}, where z_{j-1} = ReLU + BN of the raw
+// GEMM output r of the previous group (j > 0): this kernel applies that epilogue, stores z_{j-1}
+// into its final place z_out (the concatenation), forms the sum, and spreads it to the K taps.
+// A block stages kTile frames of one channel plus the taps' halo in shared memory, so every
+// input element is read and summed once and every col row is written with 16-byte stores.
+constexpr int kTile = 8 * kThreads;
+__global__ void Res2Im2ColKernel(const bf16 *__restrict__ g, const bf16 *__restrict__ r,
+                                 const float *__restrict__ coef, bf16 *__restrict__ z_out,
+                                 int kw, int dil, int t_len, int n, bf16 *__restrict__ col) {
+  extern __shared__ float tile[];   // kTile + 2 * halo sums
+  const int ci = blockIdx.y, halo = (kw / 2) * dil, f_begin = blockIdx.x * kTile;
+  const int64_t row = (int64_t)ci * n;
+  const float sc = r ? coef[2 * ci] : 0.0f, sh = r ? coef[2 * ci + 1] : 0.0f;
+  for (int i = threadIdx.x; i < kTile + 2 * halo; i += blockDim.x) {
+    const int f = f_begin - halo + i;
+    float v = 0.0f;
+    if (f >= 0 && f < n) {
+      v = __bfloat162float(g[row + f]);
+      if (r != nullptr) {
+        const bf16 z = __float2bfloat16(fmaxf(__bfloat162float(r[row + f]), 0.0f) * sc + sh);
+        v += __bfloat162float(z);
+        if (i >= halo && i < halo + kTile) z_out[row + f] = z;   // each frame by its own block
+      }
+    }
+    tile[i] = v;
+  }
+  __syncthreads();
+  const int f0 = f_begin + threadIdx.x * 8;
+  if (f0 >= n) return;
+  const int b0 = f0 / t_len, t0 = f0 - b0 * t_len;
+  const bool vec = (n & 7) == 0;
+  for (int k = 0; k < kw; k++) {
+    const int shift = (k - kw / 2) * dil;
+    __align__(16) bf16 v[8];
+    int t = t0;
+#pragma unroll
+    for (int j = 0; j < 8; j++) {
+      const int st = t + shift;
+      v[j] = __float2bfloat16(f0 + j < n && st >= 0 && st < t_len ? tile[halo + threadIdx.x * 8 + j + shift] : 0.0f);
+      if (++t == t_len) t = 0;
+    }
+    bf16 *out = col + ((int64_t)ci * kw + k) * n + f0;
+    if (vec) {
+      *reinterpret_cast<uint4 *>(out) = *reinterpret_cast<const uint4 *>(v);
+    } else {
+      for (int j = 0; j < 8 && f0 + j < n; j++) out[j] = v[j];
+    }
+  }
+}
+
 // ---- epilogues ----
-// y[c, f] = act(y[c, f]) * coef[2c] + coef[2c + 1] (coef null: act only), in place.
-__global__ void ActAffineKernel(bf16 *y, int n, int act, const float *coef) {
+// y[c, f] = act(x[c, f]) * coef[2c] + coef[2c + 1] (coef null: act only); y may be x.
+__global__ void ActAffineKernel(const bf16 *x, bf16 *y, int n, int act, const float *coef) {
   const int c = blockIdx.y;
   const float sc = coef ? coef[2 * c] : 1.0f, sh = coef ? coef[2 * c + 1] : 0.0f;
+  const bf16 *in = x + (int64_t)c * n;
   bf16 *row = y + (int64_t)c * n;
   const bool vec = (n & 7) == 0;
   for (int f0 = (blockIdx.x * blockDim.x + threadIdx.x) * 8; f0 < n;
        f0 += gridDim.x * blockDim.x * 8) {
     if (vec) {
-      uint4 raw = *reinterpret_cast<uint4 *>(row + f0);
+      uint4 raw = *reinterpret_cast<const uint4 *>(in + f0);
       bf16 *e = reinterpret_cast<bf16 *>(&raw);
 #pragma unroll
       for (int j = 0; j < 8; j++) e[j] = __float2bfloat16(Activate(__bfloat162float(e[j]), act) * sc + sh);
       *reinterpret_cast<uint4 *>(row + f0) = raw;
     } else {
       for (int j = 0; j < 8 && f0 + j < n; j++)
-        row[f0 + j] = __float2bfloat16(Activate(__bfloat162float(row[f0 + j]), act) * sc + sh);
+        row[f0 + j] = __float2bfloat16(Activate(__bfloat162float(in[f0 + j]), act) * sc + sh);
     }
+  }
+}
+
+// The T frames of segment (channel c, utterance b) of a (rows, N) buffer, 8 per load when
+// T % 8 == 0 (the segment then starts 16-byte aligned), else one per load: calls
+// fn(bf16 *p, int count) for each piece of a warp lane.
+template <class Fn>
+__device__ __forceinline__ void ForSegment(bf16 *p, int t_len, int lane, Fn fn) {
+  if ((t_len & 7) == 0) {
+    for (int q = lane * 8; q < t_len; q += 32 * 8) fn(p + q, 8);
+  } else {
+    for (int t = lane; t < t_len; t += 32) fn(p + t, 1);
   }
 }
 
@@ -127,14 +176,19 @@ __global__ void ReluAffineMeanKernel(bf16 *y, int rows, int nb, int t_len, const
   const int64_t n = (int64_t)nb * t_len;
   for (int seg = warp; seg < rows * nb; seg += nwarps) {
     const int c = seg / nb, b = seg - c * nb;
-    bf16 *p = y + (int64_t)c * n + (int64_t)b * t_len;
     const float sc = coef[2 * c], sh = coef[2 * c + 1];
     float s = 0.0f;
-    for (int t = lane; t < t_len; t += 32) {
-      const bf16 v = __float2bfloat16(fmaxf(__bfloat162float(p[t]), 0.0f) * sc + sh);
-      p[t] = v;
-      s += __bfloat162float(v);
-    }
+    ForSegment(y + (int64_t)c * n + (int64_t)b * t_len, t_len, lane, [&](bf16 *p, int cnt) {
+      __align__(16) bf16 v[8];
+      if (cnt == 8) *reinterpret_cast<uint4 *>(v) = *reinterpret_cast<const uint4 *>(p);
+      else v[0] = p[0];
+      for (int j = 0; j < cnt; j++) {
+        v[j] = __float2bfloat16(fmaxf(__bfloat162float(v[j]), 0.0f) * sc + sh);
+        s += __bfloat162float(v[j]);
+      }
+      if (cnt == 8) *reinterpret_cast<uint4 *>(p) = *reinterpret_cast<const uint4 *>(v);
+      else p[0] = v[0];
+    });
     for (int o = 16; o > 0; o >>= 1) s += __shfl_down_sync(0xffffffffu, s, o);
     if (lane == 0) m[(int64_t)b * rows + c] = s / t_len;
   }
@@ -178,7 +232,29 @@ __global__ void ScaleResidualKernel(const bf16 *__restrict__ v, const float *__r
 
 // Softmax over time of the attention logits and the attentive statistics, one warp per
 // (channel c, utterance b): out[b, c] = mu = sum_t a h, out[b, C + c] = sqrt(max(sum_t a h^2 -
-// mu^2, min_var)), a = softmax_t(logits).
+// mu^2, min_var)), a = softmax_t(logits). One pass (online softmax: each lane keeps its running
+// max and rescales its sums when the max grows; lanes merge the same way).
+struct SoftmaxStatsAcc {
+  float mx = -INFINITY, se = 0.0f, s1 = 0.0f, s2 = 0.0f;
+  __device__ void Rescale(float new_mx) {
+    const float f = __expf(mx - new_mx);
+    se *= f; s1 *= f; s2 *= f;
+    mx = new_mx;
+  }
+  __device__ void Add(float l, float x) {
+    if (l > mx) Rescale(l);
+    const float e = __expf(l - mx);
+    se += e; s1 += e * x; s2 += e * x * x;
+  }
+  __device__ void Merge(const SoftmaxStatsAcc &o) {
+    if (o.se == 0.0f) return;
+    if (se == 0.0f) { *this = o; return; }
+    const float m = fmaxf(mx, o.mx), fa = __expf(mx - m), fb = __expf(o.mx - m);
+    se = se * fa + o.se * fb; s1 = s1 * fa + o.s1 * fb; s2 = s2 * fa + o.s2 * fb;
+    mx = m;
+  }
+};
+
 __global__ void SoftmaxStatsKernel(const bf16 *__restrict__ logits, const bf16 *__restrict__ h,
                                    int rows, int nb, int t_len, float min_var, float *out) {
   const int warp = (blockIdx.x * blockDim.x + threadIdx.x) >> 5, lane = threadIdx.x & 31;
@@ -187,24 +263,30 @@ __global__ void SoftmaxStatsKernel(const bf16 *__restrict__ logits, const bf16 *
   for (int seg = warp; seg < rows * nb; seg += nwarps) {
     const int c = seg / nb, b = seg - c * nb;
     const int64_t o = (int64_t)c * n + (int64_t)b * t_len;
-    const bf16 *l = logits + o, *x = h + o;
-    float mx = -INFINITY;
-    for (int t = lane; t < t_len; t += 32) mx = fmaxf(mx, __bfloat162float(l[t]));
-    for (int k = 16; k > 0; k >>= 1) mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, k));
-    float se = 0.0f, s1 = 0.0f, s2 = 0.0f;
-    for (int t = lane; t < t_len; t += 32) {
-      const float e = __expf(__bfloat162float(l[t]) - mx), xv = __bfloat162float(x[t]);
-      se += e;
-      s1 += e * xv;
-      s2 += e * xv * xv;
-    }
+    const bf16 *x = h + o;
+    SoftmaxStatsAcc acc;
+    ForSegment(const_cast<bf16 *>(logits + o), t_len, lane, [&](bf16 *p, int cnt) {
+      __align__(16) bf16 lv[8], xv[8];
+      const int64_t q = p - (logits + o);
+      if (cnt == 8) {
+        *reinterpret_cast<uint4 *>(lv) = *reinterpret_cast<const uint4 *>(p);
+        *reinterpret_cast<uint4 *>(xv) = *reinterpret_cast<const uint4 *>(x + q);
+      } else {
+        lv[0] = p[0];
+        xv[0] = x[q];
+      }
+      for (int j = 0; j < cnt; j++) acc.Add(__bfloat162float(lv[j]), __bfloat162float(xv[j]));
+    });
     for (int k = 16; k > 0; k >>= 1) {
-      se += __shfl_down_sync(0xffffffffu, se, k);
-      s1 += __shfl_down_sync(0xffffffffu, s1, k);
-      s2 += __shfl_down_sync(0xffffffffu, s2, k);
+      SoftmaxStatsAcc other;
+      other.mx = __shfl_xor_sync(0xffffffffu, acc.mx, k);
+      other.se = __shfl_xor_sync(0xffffffffu, acc.se, k);
+      other.s1 = __shfl_xor_sync(0xffffffffu, acc.s1, k);
+      other.s2 = __shfl_xor_sync(0xffffffffu, acc.s2, k);
+      acc.Merge(other);
     }
     if (lane == 0) {
-      const float mu = s1 / se, var = fmaxf(s2 / se - mu * mu, min_var);
+      const float mu = acc.s1 / acc.se, var = fmaxf(acc.s2 / acc.se - mu * mu, min_var);
       out[(int64_t)b * 2 * rows + c] = mu;
       out[(int64_t)b * 2 * rows + rows + c] = sqrtf(var);
     }
@@ -262,7 +344,7 @@ struct InferEngine::Impl {
 
   // ---- activations for the current shape ----
   int64_t nb = 0, t_len = 0, cap_n = 0, cap_b = 0;
-  DevMem xin, col, s, u, v, ycat, cat_h, att_a1, att_l, m, h1, a, pooled, emb;
+  DevMem xin, col, raw, s, u, v, ycat, cat_h, att_a1, att_l, m, h1, a, pooled, emb;
 
   // ---- CUDA graph of the forward for (nb, t_len) ----
   cudaGraphExec_t graph = nullptr;
@@ -274,8 +356,7 @@ struct InferEngine::Impl {
   void Reserve(int64_t b, int64_t t);
   void Run();                       // the forward on xin -> emb, queued on Stream()
   void ConvGemm(const Conv &c, const bf16 *in, bf16 *out);
-  void Im2ColSum(const Conv &c, const bf16 *a, const bf16 *b);
-  void Epilogue(bf16 *y, int rows, int act, const float *coef);
+  void Epilogue(const bf16 *x, bf16 *y, int rows, int act, const float *coef);
   void Gemm16(int64_t rows_out, int64_t k, const bf16 *w, const bf16 *x, bf16 *y);
   bf16 *W16(size_t off) const { return wbf.As<bf16>() + off; }
   float *WF(size_t off) const { return wf.As<float>() + off; }
@@ -398,14 +479,16 @@ void InferEngine::Impl::Reserve(int64_t b, int64_t t) {
   cap_n = n;
   cap_b = b;
   const int c0 = cfg.widths[0], cat = cfg.cat_width, att = opts.attention_dim;
-  int max_width = 0, max_col = stem.cin * stem.k;
+  int max_width = 0, max_group = 0, max_col = stem.cin * stem.k;
   for (const Block &blk : blocks) {
     max_width = std::max(max_width, blk.width);
+    max_group = std::max(max_group, blk.group);
     max_col = std::max(max_col, blk.group * blk.res2[0].k);
   }
   const size_t h = sizeof(bf16);
   xin.Resize(sizeof(float) * n * opts.input_dim);
   col.Resize(h * n * max_col);
+  raw.Resize(h * n * std::max(max_group, 1));
   s.Resize(h * n * c0);
   u.Resize(h * n * std::max(max_width, 1));
   v.Resize(h * n * c0);
@@ -431,17 +514,9 @@ void InferEngine::Impl::Gemm16(int64_t rows_out, int64_t k, const bf16 *w, const
                             CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
 }
 
-void InferEngine::Impl::Epilogue(bf16 *y, int rows, int act, const float *coef) {
+void InferEngine::Impl::Epilogue(const bf16 *x, bf16 *y, int rows, int act, const float *coef) {
   const int64_t n = nb * t_len;
-  ActAffineKernel<<<RowGrid(rows, n), kThreads, 0, Stream()>>>(y, (int)n, act, coef);
-  CUDA_LAUNCH_CHECK();
-}
-
-void InferEngine::Impl::Im2ColSum(const Conv &c, const bf16 *a, const bf16 *b) {
-  const int64_t n = nb * t_len;
-  SumSource src{a, b, n, (int)t_len};
-  Im2ColKernel<<<RowGrid((int64_t)c.cin * c.k, n), kThreads, 0, Stream()>>>(
-      src, c.k, c.dil, (int)t_len, (int)n, col.As<bf16>());
+  ActAffineKernel<<<RowGrid(rows, n), kThreads, 0, Stream()>>>(x, y, (int)n, act, coef);
   CUDA_LAUNCH_CHECK();
 }
 
@@ -461,7 +536,7 @@ void InferEngine::Impl::Run() {
       xs, stem.k, stem.dil, (int)t_len, (int)n, col.As<bf16>());
   CUDA_LAUNCH_CHECK();
   ConvGemm(stem, col.As<bf16>(), s.As<bf16>());
-  Epilogue(s.As<bf16>(), c0, kActRelu, WF(stem.coef));
+  Epilogue(s.As<bf16>(), s.As<bf16>(), c0, kActRelu, WF(stem.coef));
   const bf16 *h = s.As<bf16>();
   for (int i = 0; i < cfg.depth; i++) {
     Block &blk = blocks[i];
@@ -469,14 +544,23 @@ void InferEngine::Impl::Run() {
     // has copied them), so u ends as the concatenation zcat with no copy (z_8 = g_8).
     bf16 *ub = u.As<bf16>();
     ConvGemm(blk.conv1, h, ub);
-    Epilogue(ub, blk.width, kActRelu, WF(blk.conv1.coef));
-    for (int j = 0; j < (int)blk.res2.size(); j++) {
+    Epilogue(ub, ub, blk.width, kActRelu, WF(blk.conv1.coef));
+    // Group j's GEMM writes its raw output to `raw`; the next group's im2col applies its
+    // ReLU + BN, stores the result z_j over g_j in u (consumed by then), and adds it to g_{j+1}.
+    const int64_t gn = (int64_t)blk.group * n;
+    const int nres = (int)blk.res2.size();
+    for (int j = 0; j < nres; j++) {
       const Conv &c = blk.res2[j];
-      bf16 *gj = ub + (int64_t)j * blk.group * n;
-      Im2ColSum(c, gj, j > 0 ? gj - (int64_t)blk.group * n : nullptr);
-      ConvGemm(c, col.As<bf16>(), gj);
-      Epilogue(gj, blk.group, kActRelu, WF(c.coef));
+      const Conv *prev = j > 0 ? &blk.res2[j - 1] : nullptr;
+      const int halo = (c.k / 2) * c.dil;
+      Res2Im2ColKernel<<<dim3((unsigned)((n + kTile - 1) / kTile), (unsigned)blk.group), kThreads,
+                         sizeof(float) * (kTile + 2 * halo), st>>>(
+          ub + j * gn, prev ? raw.As<bf16>() : nullptr, prev ? WF(prev->coef) : nullptr,
+          prev ? ub + (j - 1) * gn : nullptr, c.k, c.dil, (int)t_len, (int)n, col.As<bf16>());
+      CUDA_LAUNCH_CHECK();
+      ConvGemm(c, col.As<bf16>(), raw.As<bf16>());
     }
+    Epilogue(raw.As<bf16>(), ub + (nres - 1) * gn, blk.group, kActRelu, WF(blk.res2[nres - 1].coef));
     // conv3 -> v, with the SE time mean m (B, c0).
     ConvGemm(blk.conv3, ub, v.As<bf16>());
     ReluAffineMeanKernel<<<Blocks((int64_t)c0 * nb * 32), kThreads, 0, st>>>(
@@ -502,9 +586,9 @@ void InferEngine::Impl::Run() {
   }
   // cat conv (1x1, ReLU) -> attention logits -> softmax over time + statistics.
   Gemm16(cat, (int64_t)cfg.depth * c0, W16(cat_w), ycat.As<bf16>(), cat_h.As<bf16>());
-  Epilogue(cat_h.As<bf16>(), cat, kActRelu, nullptr);
+  Epilogue(cat_h.As<bf16>(), cat_h.As<bf16>(), cat, kActRelu, nullptr);
   Gemm16(att, cat, W16(att1_w), cat_h.As<bf16>(), att_a1.As<bf16>());
-  Epilogue(att_a1.As<bf16>(), att, kActTanh, nullptr);
+  Epilogue(att_a1.As<bf16>(), att_a1.As<bf16>(), att, kActTanh, nullptr);
   Gemm16(cat, att, W16(att2_w), att_a1.As<bf16>(), att_l.As<bf16>());
   SoftmaxStatsKernel<<<Blocks((int64_t)cat * nb * 32), kThreads, 0, st>>>(
       att_l.As<bf16>(), cat_h.As<bf16>(), cat, (int)nb, (int)t_len, opts.min_var,
