@@ -86,7 +86,7 @@ __global__ void Im2ColKernel(Src src, int kw, int dil, int t_len, int n, bf16 *_
 // GEMM output r of the previous group (j > 0): this kernel applies that epilogue, stores z_{j-1}
 // into its final place z_out (the concatenation), forms the sum, and spreads it to the K taps.
 // A block stages kTile frames of one channel plus the taps' halo in shared memory, so every
-// input element is read and summed once and every col row is written with 16-byte stores.
+// input element is read and summed once.
 constexpr int kTile = 8 * kThreads;
 __global__ void Res2Im2ColKernel(const bf16 *__restrict__ g, const bf16 *__restrict__ r,
                                  const float *__restrict__ coef, bf16 *__restrict__ z_out,
@@ -109,25 +109,24 @@ __global__ void Res2Im2ColKernel(const bf16 *__restrict__ g, const bf16 *__restr
     tile[i] = v;
   }
   __syncthreads();
-  const int f0 = f_begin + threadIdx.x * 8;
-  if (f0 >= n) return;
-  const int b0 = f0 / t_len, t0 = f0 - b0 * t_len;
-  const bool vec = (n & 7) == 0;
-  for (int k = 0; k < kw; k++) {
-    const int shift = (k - kw / 2) * dil;
-    __align__(16) bf16 v[8];
-    int t = t0;
-#pragma unroll
-    for (int j = 0; j < 8; j++) {
-      const int st = t + shift;
-      v[j] = __float2bfloat16(f0 + j < n && st >= 0 && st < t_len ? tile[halo + threadIdx.x * 8 + j + shift] : 0.0f);
-      if (++t == t_len) t = 0;
-    }
-    bf16 *out = col + ((int64_t)ci * kw + k) * n + f0;
-    if (vec) {
-      *reinterpret_cast<uint4 *>(out) = *reinterpret_cast<const uint4 *>(v);
-    } else {
-      for (int j = 0; j < 8 && f0 + j < n; j++) out[j] = v[j];
+  // Thread i writes the frame pairs 2 (i + 256 q), q < 4: a warp reads consecutive shared words
+  // (no bank conflicts) and writes 128 contiguous bytes of a col row per store.
+  const bool pairs = (n & 1) == 0;
+  for (int q = 0; q < kTile / (2 * kThreads); q++) {
+    const int local = 2 * (threadIdx.x + q * kThreads), f = f_begin + local;
+    if (f >= n) break;
+    const int b0 = f / t_len, t0 = f - b0 * t_len, t1 = t0 + 1 == t_len ? 0 : t0 + 1;
+    for (int k = 0; k < kw; k++) {
+      const int shift = (k - kw / 2) * dil, s0 = t0 + shift, s1 = t1 + shift;
+      const float v0 = s0 >= 0 && s0 < t_len ? tile[halo + local + shift] : 0.0f;
+      const float v1 = f + 1 < n && s1 >= 0 && s1 < t_len ? tile[halo + local + 1 + shift] : 0.0f;
+      bf16 *out = col + ((int64_t)ci * kw + k) * n + f;
+      if (pairs) {
+        *reinterpret_cast<__nv_bfloat162 *>(out) = __floats2bfloat162_rn(v0, v1);
+      } else {
+        out[0] = __float2bfloat16(v0);
+        if (f + 1 < n) out[1] = __float2bfloat16(v1);
+      }
     }
   }
 }
@@ -232,28 +231,19 @@ __global__ void ScaleResidualKernel(const bf16 *__restrict__ v, const float *__r
 
 // Softmax over time of the attention logits and the attentive statistics, one warp per
 // (channel c, utterance b): out[b, c] = mu = sum_t a h, out[b, C + c] = sqrt(max(sum_t a h^2 -
-// mu^2, min_var)), a = softmax_t(logits). One pass (online softmax: each lane keeps its running
-// max and rescales its sums when the max grows; lanes merge the same way).
-struct SoftmaxStatsAcc {
-  float mx = -INFINITY, se = 0.0f, s1 = 0.0f, s2 = 0.0f;
-  __device__ void Rescale(float new_mx) {
-    const float f = __expf(mx - new_mx);
-    se *= f; s1 *= f; s2 *= f;
-    mx = new_mx;
+// mu^2, min_var)), a = softmax_t(logits). Two passes over the logits (the max, then the
+// exponentials; the second pass reads them from cache).
+__device__ __forceinline__ int LoadPiece(const bf16 *p, int cnt, float *v) {
+  if (cnt == 8) {
+    __align__(16) bf16 e[8];
+    *reinterpret_cast<uint4 *>(e) = *reinterpret_cast<const uint4 *>(p);
+#pragma unroll
+    for (int j = 0; j < 8; j++) v[j] = __bfloat162float(e[j]);
+  } else {
+    v[0] = __bfloat162float(p[0]);
   }
-  __device__ void Add(float l, float x) {
-    if (l > mx) Rescale(l);
-    const float e = __expf(l - mx);
-    se += e; s1 += e * x; s2 += e * x * x;
-  }
-  __device__ void Merge(const SoftmaxStatsAcc &o) {
-    if (o.se == 0.0f) return;
-    if (se == 0.0f) { *this = o; return; }
-    const float m = fmaxf(mx, o.mx), fa = __expf(mx - m), fb = __expf(o.mx - m);
-    se = se * fa + o.se * fb; s1 = s1 * fa + o.s1 * fb; s2 = s2 * fa + o.s2 * fb;
-    mx = m;
-  }
-};
+  return cnt;
+}
 
 __global__ void SoftmaxStatsKernel(const bf16 *__restrict__ logits, const bf16 *__restrict__ h,
                                    int rows, int nb, int t_len, float min_var, float *out) {
@@ -263,30 +253,34 @@ __global__ void SoftmaxStatsKernel(const bf16 *__restrict__ logits, const bf16 *
   for (int seg = warp; seg < rows * nb; seg += nwarps) {
     const int c = seg / nb, b = seg - c * nb;
     const int64_t o = (int64_t)c * n + (int64_t)b * t_len;
+    bf16 *l = const_cast<bf16 *>(logits + o);
     const bf16 *x = h + o;
-    SoftmaxStatsAcc acc;
-    ForSegment(const_cast<bf16 *>(logits + o), t_len, lane, [&](bf16 *p, int cnt) {
-      __align__(16) bf16 lv[8], xv[8];
-      const int64_t q = p - (logits + o);
-      if (cnt == 8) {
-        *reinterpret_cast<uint4 *>(lv) = *reinterpret_cast<const uint4 *>(p);
-        *reinterpret_cast<uint4 *>(xv) = *reinterpret_cast<const uint4 *>(x + q);
-      } else {
-        lv[0] = p[0];
-        xv[0] = x[q];
+    float mx = -INFINITY;
+    ForSegment(l, t_len, lane, [&](bf16 *p, int cnt) {
+      float v[8];
+      LoadPiece(p, cnt, v);
+      for (int j = 0; j < cnt; j++) mx = fmaxf(mx, v[j]);
+    });
+    for (int k = 16; k > 0; k >>= 1) mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, k));
+    float se = 0.0f, s1 = 0.0f, s2 = 0.0f;
+    ForSegment(l, t_len, lane, [&](bf16 *p, int cnt) {
+      float lv[8], xv[8];
+      LoadPiece(p, cnt, lv);
+      LoadPiece(x + (p - l), cnt, xv);
+      for (int j = 0; j < cnt; j++) {
+        const float e = __expf(lv[j] - mx);
+        se += e;
+        s1 += e * xv[j];
+        s2 += e * xv[j] * xv[j];
       }
-      for (int j = 0; j < cnt; j++) acc.Add(__bfloat162float(lv[j]), __bfloat162float(xv[j]));
     });
     for (int k = 16; k > 0; k >>= 1) {
-      SoftmaxStatsAcc other;
-      other.mx = __shfl_xor_sync(0xffffffffu, acc.mx, k);
-      other.se = __shfl_xor_sync(0xffffffffu, acc.se, k);
-      other.s1 = __shfl_xor_sync(0xffffffffu, acc.s1, k);
-      other.s2 = __shfl_xor_sync(0xffffffffu, acc.s2, k);
-      acc.Merge(other);
+      se += __shfl_down_sync(0xffffffffu, se, k);
+      s1 += __shfl_down_sync(0xffffffffu, s1, k);
+      s2 += __shfl_down_sync(0xffffffffu, s2, k);
     }
     if (lane == 0) {
-      const float mu = acc.s1 / acc.se, var = fmaxf(acc.s2 / acc.se - mu * mu, min_var);
+      const float mu = s1 / se, var = fmaxf(s2 / se - mu * mu, min_var);
       out[(int64_t)b * 2 * rows + c] = mu;
       out[(int64_t)b * 2 * rows + rows + c] = sqrtf(var);
     }
