@@ -91,22 +91,56 @@ constexpr int kTile = 8 * kThreads;
 __global__ void Res2Im2ColKernel(const bf16 *__restrict__ g, const bf16 *__restrict__ r,
                                  const float *__restrict__ coef, bf16 *__restrict__ z_out,
                                  int kw, int dil, int t_len, int n, bf16 *__restrict__ col) {
-  extern __shared__ float tile[];   // kTile + 2 * halo sums
+  extern __shared__ float tile[];   // sums of frames f_begin - halo .. f_begin + kTile + halo
   const int ci = blockIdx.y, halo = (kw / 2) * dil, f_begin = blockIdx.x * kTile;
+  const int off = (halo + 3) & ~3;   // frame f_begin sits at tile[off], 16-byte aligned
   const int64_t row = (int64_t)ci * n;
   const float sc = r ? coef[2 * ci] : 0.0f, sh = r ? coef[2 * ci + 1] : 0.0f;
-  for (int i = threadIdx.x; i < kTile + 2 * halo; i += blockDim.x) {
-    const int f = f_begin - halo + i;
-    float v = 0.0f;
-    if (f >= 0 && f < n) {
-      v = __bfloat162float(g[row + f]);
-      if (r != nullptr) {
-        const bf16 z = __float2bfloat16(fmaxf(__bfloat162float(r[row + f]), 0.0f) * sc + sh);
-        v += __bfloat162float(z);
-        if (i >= halo && i < halo + kTile) z_out[row + f] = z;   // each frame by its own block
-      }
+  // Input at frame f (0 outside [0, n)); z_{j-1} is stored only by the block owning f.
+  auto input = [&](int f, bool own) {
+    if (f < 0 || f >= n) return 0.0f;
+    float v = __bfloat162float(g[row + f]);
+    if (r != nullptr) {
+      const bf16 z = __float2bfloat16(fmaxf(__bfloat162float(r[row + f]), 0.0f) * sc + sh);
+      v += __bfloat162float(z);
+      if (own) z_out[row + f] = z;
     }
-    tile[i] = v;
+    return v;
+  };
+  if ((n & 7) == 0) {
+    // The block's own frames, 8 per thread with 16-byte loads and stores (n % 8 == 0 and
+    // f_begin % 8 == 0, so a chunk is either wholly inside or wholly past the end).
+    const int f = f_begin + 8 * threadIdx.x;
+    __align__(16) float v[8];
+    if (f < n) {
+      __align__(16) bf16 gv[8], rv[8];
+      *reinterpret_cast<uint4 *>(gv) = *reinterpret_cast<const uint4 *>(g + row + f);
+      if (r != nullptr) *reinterpret_cast<uint4 *>(rv) = *reinterpret_cast<const uint4 *>(r + row + f);
+#pragma unroll
+      for (int j = 0; j < 8; j++) {
+        v[j] = __bfloat162float(gv[j]);
+        if (r != nullptr) {
+          rv[j] = __float2bfloat16(fmaxf(__bfloat162float(rv[j]), 0.0f) * sc + sh);
+          v[j] += __bfloat162float(rv[j]);
+        }
+      }
+      if (r != nullptr) *reinterpret_cast<uint4 *>(z_out + row + f) = *reinterpret_cast<const uint4 *>(rv);
+    } else {
+#pragma unroll
+      for (int j = 0; j < 8; j++) v[j] = 0.0f;
+    }
+    float4 *dst = reinterpret_cast<float4 *>(tile + off + 8 * threadIdx.x);
+    dst[0] = make_float4(v[0], v[1], v[2], v[3]);
+    dst[1] = make_float4(v[4], v[5], v[6], v[7]);
+    for (int i = threadIdx.x; i < 2 * halo; i += blockDim.x) {   // the taps' halo
+      const int x = i < halo ? i - halo : kTile + i - halo;
+      tile[off + x] = input(f_begin + x, false);
+    }
+  } else {
+    for (int i = threadIdx.x; i < kTile + 2 * halo; i += blockDim.x) {
+      const int x = i - halo;
+      tile[off + x] = input(f_begin + x, x >= 0 && x < kTile);
+    }
   }
   __syncthreads();
   // Thread i writes the frame pairs 2 (i + 256 q), q < 4: a warp reads consecutive shared words
@@ -118,8 +152,8 @@ __global__ void Res2Im2ColKernel(const bf16 *__restrict__ g, const bf16 *__restr
     const int b0 = f / t_len, t0 = f - b0 * t_len, t1 = t0 + 1 == t_len ? 0 : t0 + 1;
     for (int k = 0; k < kw; k++) {
       const int shift = (k - kw / 2) * dil, s0 = t0 + shift, s1 = t1 + shift;
-      const float v0 = s0 >= 0 && s0 < t_len ? tile[halo + local + shift] : 0.0f;
-      const float v1 = f + 1 < n && s1 >= 0 && s1 < t_len ? tile[halo + local + 1 + shift] : 0.0f;
+      const float v0 = s0 >= 0 && s0 < t_len ? tile[off + local + shift] : 0.0f;
+      const float v1 = f + 1 < n && s1 >= 0 && s1 < t_len ? tile[off + local + 1 + shift] : 0.0f;
       bf16 *out = col + ((int64_t)ci * kw + k) * n + f;
       if (pairs) {
         *reinterpret_cast<__nv_bfloat162 *>(out) = __floats2bfloat162_rn(v0, v1);
@@ -548,7 +582,7 @@ void InferEngine::Impl::Run() {
       const Conv *prev = j > 0 ? &blk.res2[j - 1] : nullptr;
       const int halo = (c.k / 2) * c.dil;
       Res2Im2ColKernel<<<dim3((unsigned)((n + kTile - 1) / kTile), (unsigned)blk.group), kThreads,
-                         sizeof(float) * (kTile + 2 * halo), st>>>(
+                         sizeof(float) * (kTile + 2 * halo + 4), st>>>(
           ub + j * gn, prev ? raw.As<bf16>() : nullptr, prev ? WF(prev->coef) : nullptr,
           prev ? ub + (j - 1) * gn : nullptr, c.k, c.dil, (int)t_len, (int)n, col.As<bf16>());
       CUDA_LAUNCH_CHECK();
