@@ -40,7 +40,7 @@ const float *EmbeddingExtractor::Run(int32 nb, int32 dim, int32 len) {
     CopyFloats(input_.data(), Device::kCpu, dev_input_.Data(), dev, x.Numel());
     x = dev_input_.View({nb, dim, len});
   }
-  Tensor e = net_->Forward(x, false);
+  Tensor e = forward_ ? forward_(x) : net_->Forward(x, false);
   TD_ASSERT(e.Contiguous());
   if (dev == Device::kCpu) return e.data;
   output_.resize(static_cast<size_t>(e.Numel()));

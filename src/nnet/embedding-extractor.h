@@ -13,6 +13,7 @@
 #ifndef TDNAS_NNET_EMBEDDING_EXTRACTOR_H_
 #define TDNAS_NNET_EMBEDDING_EXTRACTOR_H_
 
+#include <functional>
 #include <vector>
 
 #include "matrix/kaldi-matrix.h"
@@ -41,6 +42,11 @@ class EmbeddingExtractor {
   // feats: (T, dim) Kaldi layout. emb: resized to the embedding dim.
   void Extract(const Matrix<float> &feats, Vector<float> *emb);
 
+  // Replaces net->Forward(x, false) by fn (x and the result on the net's device), e.g. the GPU
+  // inference engine of gpu/infer-engine.h (nnet cannot call src/gpu; the binary wires it).
+  using ForwardFn = std::function<Tensor(const Tensor &x)>;
+  void SetForward(ForwardFn fn) { forward_ = std::move(fn); }
+
  private:
   StaticTdnn *net_;
   FrontEndInfo front_end_;
@@ -50,6 +56,7 @@ class EmbeddingExtractor {
   const float *Run(int32 nb, int32 dim, int32 len);
   std::vector<float> input_, output_;
   Buffer dev_input_;
+  ForwardFn forward_;
 };
 
 }  // namespace nnet

@@ -2,6 +2,7 @@
 #include <memory>
 
 #include "gpu/gpu-api.h"
+#include "gpu/infer-engine.h"
 #include "nnet/bn-recalibrate.h"
 #include "nnet/device-copy.h"
 #include "nnet/embedding-extractor.h"
@@ -24,10 +25,12 @@ int main(int argc, char *argv[]) {
         "applied here.\n"
         "Usage: nnet-extract-embeddings [options] <model-in> <feats-rspecifier> "
         "<embeddings-wspecifier>\n"
-        "e.g.: nnet-extract-embeddings final.mdl scp:data/test/feats.scp ark,scp:emb.ark,emb.scp\n";
+        "e.g.: nnet-extract-embeddings final.mdl scp:data/test/feats.scp ark,scp:emb.ark,emb.scp\n"
+        "      nnet-extract-embeddings --use-gpu=yes --gpu-engine=true final.mdl scp:feats.scp ark:emb.ark\n";
     ParseOptions po(usage);
     EmbeddingOptions eopts;
     std::string subnet, recal, use_gpu = "no", gpu_math = "fp32";
+    bool gpu_engine = false;
     int32 num_threads = 1, num_utts = 6000;
     BnRecalibrateOptions ropts;
     eopts.Register(&po);
@@ -44,6 +47,11 @@ int main(int argc, char *argv[]) {
     po.Register("gpu-math", &gpu_math,
                 "GPU matrix-product precision: fp32 (default; matches the CPU to rounding), tf32 or "
                 "bf16 (tensor cores, float32 accumulation and weights)");
+    po.Register("gpu-engine", &gpu_engine,
+                "With the GPU: run the inference engine (bfloat16 activations, BN folded into "
+                "the layers, fused kernels; embeddings within ~2e-3 relative of the float32 "
+                "ones) instead of the training path's forward. Ignored (with a WARNING) when "
+                "--use-gpu=optional finds no GPU");
     po.Read(argc, argv);
     if (po.NumArgs() != 3) {
       po.PrintUsage();
@@ -73,6 +81,13 @@ int main(int argc, char *argv[]) {
       TD_LOG << "BN statistics recalibrated on " << utts.size() << " of " << seen << " utterances";
     }
     EmbeddingExtractor extractor(net, model.FrontEnd(), eopts);
+    std::unique_ptr<gpu::InferEngine> engine;
+    if (gpu_engine && !on_gpu) {
+      TD_WARN << "--gpu-engine=true ignored: no GPU in use, extracting on the CPU";
+    } else if (gpu_engine) {
+      engine.reset(new gpu::InferEngine(*net));   // after recalibration: it snapshots the net
+      extractor.SetForward([&engine](const Tensor &x) { return engine->Forward(x); });
+    }
     BaseFloatVectorWriter writer(po.GetArg(3));
     int64 num_done = 0, num_total = 0;
     Vector<float> emb;

@@ -57,6 +57,11 @@ for g in no optional; do
   nnet-extract-embeddings --use-gpu=$g "$tmp/s-$g.mdl" ark:"$tmp/feats.ark" ark:"$tmp/e-$g.ark" \
     2> "$tmp/x-$g.log" || { cat "$tmp/x-$g.log"; fail "extract --use-gpu=$g"; }
 done
+# --gpu-engine with no GPU under optional: a WARNING, then the CPU's embeddings.
+nnet-extract-embeddings --use-gpu=optional --gpu-engine=true "$tmp/s-no.mdl" ark:"$tmp/feats.ark" \
+  ark:"$tmp/e-engine.ark" 2> "$tmp/x-engine.log" || { cat "$tmp/x-engine.log"; fail "extract --gpu-engine"; }
+grep -q "^WARNING.*gpu-engine" "$tmp/x-engine.log" || { cat "$tmp/x-engine.log"; fail "no --gpu-engine WARNING"; }
+cmp -s "$tmp/e-no.ark" "$tmp/e-engine.ark" || fail "embeddings differ (no vs optional --gpu-engine)"
 grep -q "running on CPU" "$tmp/t-optional.log" || { cat "$tmp/t-optional.log"; fail "no 'running on CPU' LOG"; }
 cmp -s "$tmp/t-no.mdl" "$tmp/t-optional.mdl" || fail "trained models differ (no vs optional)"
 cmp -s "$tmp/s-no.mdl" "$tmp/s-optional.mdl" || fail "recalibrated subnets differ (no vs optional)"
