@@ -14,7 +14,7 @@ awk -v seed=$seed 'BEGIN { srand(seed); for (u = 0; u < 6; u++) {
        n = 90 + int(rand() * 200); printf "u%d  [\n", u;
        for (t = 0; t < n; t++) { for (d = 0; d < 40; d++) printf " %.4f", 2 * rand() - 1 + (d % 6 == u ? 1 : 0);
        printf (t == n - 1 ? " ]\n" : "\n") } } }' > "$tmp/feats.txt"
-copy-feats ark,t:"$tmp/feats.txt" ark:"$tmp/feats.ark" 2> /dev/null
+copy-feats ark,t:"$tmp/feats.txt" ark:"$tmp/feats.ark" 2> "$tmp/copy.log"
 nnet-init-supernet --num-speakers=6 --feature-dim=40 --max-width=64 --max-cat-width=192 --seed=$seed \
   "$tmp/super.mdl" 2> "$tmp/init.log" || { cat "$tmp/init.log"; fail "nnet-init-supernet"; }
 for extra in "" "--segment-frames=80 --num-segments=3"; do
