@@ -507,7 +507,10 @@ def make_espeak(out, num_speakers, utts_per_spk, nj):
     return speakers
 
 
-def make_debian(out, download, max_secs, nj, timeout, extra, audit=True):
+def make_debian(out, download, max_secs, nj, timeout, extra, audit=True, max_secs_train=None):
+    """Speakers from the Debian packages, each with up to max(max_secs, max_secs_train) s of segments; 'base_n'
+    of a speaker counts its first segments that reach max_secs (all a test speaker keeps, see main)."""
+    max_secs_train = max(max_secs, max_secs_train or 0)
     if not fetch_packages(download, timeout, PACKAGES):
         return None
     packages = list(PACKAGES)
@@ -522,7 +525,7 @@ def make_debian(out, download, max_secs, nj, timeout, extra, audit=True):
     # Converted files are cached; a change of the effects gets a fresh cache.
     conv_dir = os.path.join(download, 'conv-' + hashlib.md5(' '.join(SOX_EFFECTS).encode()).hexdigest()[:8])
     with cf.ThreadPoolExecutor(max_workers=nj) as ex:
-        futs = {spk: ex.submit(convert_speaker, spk, v, conv_dir, max_secs * 1.05) for spk, v in voices.items()}
+        futs = {spk: ex.submit(convert_speaker, spk, v, conv_dir, max_secs_train * 1.05) for spk, v in voices.items()}
         pieces = {spk: f.result() for spk, f in futs.items()}
     log(f'converted the audio of {len(voices)} voices in {time.time() - t0:.1f} s')
     audited = audit_voices(pieces, voices, conv_dir, os.path.join(out, 'voice_audit.txt')) if audit else \
@@ -536,7 +539,9 @@ def make_debian(out, download, max_secs, nj, timeout, extra, audit=True):
         v = speakers.setdefault(spk, {'group': voices[voice]['group'], 'source': voices[voice]['source'], 'utts': []})
         total = 0.0
         for n, (tag, parts) in enumerate(segs, 1):
-            if total >= max_secs:
+            if total < max_secs:
+                v['base_n'] = n
+            if total >= max_secs_train:
                 break
             utt = f'{spk}-{tag}-{n:05d}'
             wav = os.path.join(out, 'wav', spk, utt + '.wav')
@@ -600,6 +605,9 @@ def main():
     p.add_argument('--source', choices=['auto', 'debian', 'espeak'], default='auto')
     p.add_argument('--download-dir', default='data/download')
     p.add_argument('--max-secs-per-spk', type=float, default=240.0)
+    p.add_argument('--max-secs-per-train-spk', type=float, default=240.0,
+                   help='cap of a training speaker (Debian source; a test speaker keeps --max-secs-per-spk: the '
+                        'same first segments whatever this is)')
     p.add_argument('--test-fraction', type=float, default=0.35)
     p.add_argument('--extra-packages', choices=['true', 'false'], default='true')
     p.add_argument('--train-only-sources', default=','.join(sorted(TRAIN_ONLY)),
@@ -628,7 +636,7 @@ def main():
     speakers = None
     if a.source in ('auto', 'debian'):
         speakers = make_debian(a.out, a.download_dir, a.max_secs_per_spk, a.nj, a.apt_timeout,
-                                   a.extra_packages == 'true', a.voice_audit == 'true')
+                                   a.extra_packages == 'true', a.voice_audit == 'true', a.max_secs_per_train_spk)
         if speakers is None:
             if a.source == 'debian':
                 sys.exit('make_data.py: could not fetch the Debian packages (see above)')
@@ -638,6 +646,7 @@ def main():
         speakers = make_espeak(a.out, a.espeak_speakers, a.espeak_utts, a.nj)
     train, test = split_groups(speakers, a.test_fraction, a.min_utts_per_spk,
                                set(x for x in a.train_only_sources.split(',') if x))
+    test = {s: dict(v, utts=v['utts'][:v.get('base_n', len(v['utts']))]) for s, v in test.items()}
     if len(train) < 2 or len(test) < 2:
         sys.exit(f'make_data.py: too few speakers ({len(train)} train, {len(test)} test)')
     n_train, s_train = write_dir(os.path.join(a.out, 'train'), train)

@@ -8,6 +8,7 @@ set -euo pipefail
 source=auto                  # auto: Debian packages, espeak-ng if they cannot be fetched; or debian, espeak
 download_dir=data/download   # cache of .deb files, unpacked packages and converted audio
 max_secs_per_spk=240         # caps each speaker's audio (the fillets and asterisk voices have far more)
+max_secs_per_train_spk=240   # the cap of a training speaker (Debian source; test speakers keep the one above)
 test_fraction=0.35           # share of speaker groups held out for test, per source but the train-only ones
 extra_packages=true          # also tuxpaint-stamps-default, hedgewars-data, codec2-examples, pocketsphinx-testdata
                              # (data.md's optional ones, 319 MB)
@@ -23,7 +24,7 @@ nj=2
 help_message="Usage: $0 [options] <out-dir>
  e.g.: $0 data            (writes data/train, data/test, data/test/trials)
        $0 --source espeak --espeak-speakers 8 --espeak-utts 5 /tmp/d
-Options: --source (auto|debian|espeak), --download-dir, --max-secs-per-spk, --test-fraction,
+Options: --source (auto|debian|espeak), --download-dir, --max-secs-per-spk, --max-secs-per-train-spk, --test-fraction,
          --extra-packages (true|false), --train-only-sources, --voice-audit (true|false),
          --num-target, --num-nontarget, --espeak-speakers, --espeak-utts, --nj"
 here=$(cd "$(dirname "$0")" && pwd)
@@ -41,6 +42,7 @@ fi
 start=$(date +%s)
 rm -rf "$out/train" "$out/test"
 $python "$here/make_data.py" --source "$source" --download-dir "$download_dir" --max-secs-per-spk "$max_secs_per_spk" \
+  --max-secs-per-train-spk "$max_secs_per_train_spk" \
   --test-fraction "$test_fraction" --extra-packages "$extra_packages" --train-only-sources "$train_only_sources" \
   --voice-audit "$voice_audit" \
   --num-target "$num_target" --num-nontarget "$num_nontarget" \
