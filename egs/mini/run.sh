@@ -29,6 +29,7 @@ crop_frames_elastic=200 # the reference uses 3 s here; 2 s keeps this recipe wit
 epochs_largest=6     # (epochs over clean + augmented copies: 432 steps; halve both with --speed-perturb true)
 epochs_elastic=2     # per elastic stage (kernel, depth, width1, width2)
 lr=0.004             # peak of each stage's triangular learning-rate cycle
+seed=666             # of the supernet's initial weights and of the training's data order and crops
 search=true          # stage 5 (adds ~5 minutes)
 augment=true         # one augmented copy of each training utterance (reverb/noise/babble/tempo)
 speed_perturb=false  # 0.9x and 1.1x copies of each training utterance as new speakers (x3 classes):
@@ -112,7 +113,7 @@ if [ $stage -le 2 ] && [ $stop_stage -ge 2 ]; then
   log_stage 2 "supernet training: largest -> kernel -> depth -> width1 -> width2"
   num_spk=$(wc -l < data/${train_set}_voiced/spk2utt)
   mkdir -p $exp/supernet/log
-  nnet-init-supernet $supernet_opts --num-speakers=$num_spk --seed=666 $exp/supernet/0.mdl \
+  nnet-init-supernet $supernet_opts --num-speakers=$num_spk --seed=$seed $exp/supernet/0.mdl \
     2> $exp/supernet/log/init.log
   prev=$exp/supernet/0.mdl
   steps_per_epoch=$(( $(wc -l < data/${train_set}_voiced/utt2spk) / batch_size ))
@@ -125,7 +126,7 @@ if [ $stage -le 2 ] && [ $stop_stage -ge 2 ]; then
     $train_cmd $exp/supernet/log/train.$s.log \
       nnet-train-supernet --stage=$s --num-epochs=$epochs --crop-frames=$frames \
         --cycle-steps=$(( epochs * steps_per_epoch / 2 )) \
-        --batch-size=$batch_size --lr=$lr --num-threads=$num_threads --num-data-threads=1 \
+        --batch-size=$batch_size --lr=$lr --seed=$seed --num-threads=$num_threads --num-data-threads=1 \
         --log-every=20 $prev scp:data/${train_set}_voiced/feats.scp ark:data/${train_set}_voiced/utt2spk \
         $exp/supernet/$i.$s.mdl
     grep -E "epoch .* done|Epoch" $exp/supernet/log/train.$s.log | tail -n 1 || true

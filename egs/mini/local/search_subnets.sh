@@ -35,6 +35,7 @@ mdl=$1; train=$2; test=$3; dir=$4
 mkdir -p $dir/log
 shape="--max-width=$max_width --max-cat-width=$max_cat_width"
 
+md5sum < $mdl > $dir/model.md5.new
 # 1. dev/eval split of the held-out speaker groups (alternating; a group never straddles).
 cut -d' ' -f2 data/test/spk2group | sort -u | awk 'NR % 2 == 1' > $dir/dev.groups
 awk 'NR == FNR { dev[$1] = 1; next } { print $1, (($2 in dev) ? "dev" : "eval") }' \
@@ -44,14 +45,16 @@ for part in dev eval; do
   utils/subset_data_dir.sh --spk-list $dir/$part.spk $test $dir/$part > /dev/null
   python3 utils/make_trials.py generate --num-target $num_target --num-nontarget $num_nontarget \
     --seed 7 --spk2group data/test/spk2group $dir/$part/utt2spk $dir/$part/trials.new
-  # Results measured on other trials are stale (the evaluation resumes from results files).
-  if ! cmp -s $dir/$part/trials.new $dir/$part/trials; then
+  # Results measured on other trials or with another supernet are stale (the evaluation resumes
+  # from results files).
+  if ! cmp -s $dir/$part/trials.new $dir/$part/trials || ! cmp -s $dir/model.md5.new $dir/model.md5; then
     rm -f $dir/${part}_results.*
     mv $dir/$part/trials.new $dir/$part/trials
   else
     rm $dir/$part/trials.new
   fi
 done
+mv $dir/model.md5.new $dir/model.md5
 echo "$0: dev $(wc -l < $dir/dev/spk2utt) speakers, eval $(wc -l < $dir/eval/spk2utt) speakers"
 
 eval_opts="--max-recal-utts=$recal_utts --recalibrate-max-frames=300"
