@@ -360,13 +360,15 @@ def audit_voices(pieces, voices, conv_dir, report):
     cache = {}
     if os.path.exists(cache_file):
         for line in open(cache_file):
-            k, f0 = line.split()
-            cache[k] = None if f0 == '-' else float(f0)
+            w = line.split()
+            if len(w) == 2 and line.endswith('\n'):   # a line cut by an interrupted run is recomputed
+                cache[w[0]] = None if w[1] == '-' else float(w[1])
     new = sorted({os.path.basename(p[1]) for ps in pieces.values() for p in ps} - set(cache))
     wav_of = {os.path.basename(p[1]): p[1] for ps in pieces.values() for p in ps}
     with open(cache_file, 'a') as f:
         for k in new:
             f0 = file_f0(wav_of[k])
+            f0 = None if f0 is None else round(f0, 1)   # as cached: a first run decides as later ones
             cache[k] = f0
             f.write(f'{k} {"-" if f0 is None else f"{f0:.1f}"}\n')
     out, lines, split = {}, [], []
