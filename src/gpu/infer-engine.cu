@@ -13,6 +13,7 @@
 
 #include "gpu/gpu-context.h"
 #include "gpu/infer-engine.h"
+#include "nnet/device-copy.h"
 #include "nnet/subnet-config.h"
 
 namespace tdnas {
@@ -32,12 +33,6 @@ __device__ __forceinline__ float Activate(float v, int act) {
     case kActSigmoid: return 1.0f / (1.0f + __expf(-v));
     default: return v;
   }
-}
-
-inline unsigned Blocks(int64_t n) {
-  int64_t g = (n + kThreads - 1) / kThreads;
-  if (g > 65535LL * 16) g = 65535LL * 16;
-  return static_cast<unsigned>(g < 1 ? 1 : g);
 }
 
 // ---- im2col ----
@@ -396,13 +391,10 @@ void InferEngine::Impl::Load(const nnet::StaticTdnn &net) {
   opts = net.Options();
   const nnet::ParamTable &pt = net.Params(), &st = net.State();
   std::vector<float> p(net.ParamBuffer().Size()), sv(net.StateBuffer().Size());
-  if (net.ParamBuffer().GetDevice() == nnet::Device::kGpu) {
-    CopyDeviceToHost(p.data(), net.ParamBuffer().Data(), p.size() * sizeof(float));
-    CopyDeviceToHost(sv.data(), net.StateBuffer().Data(), sv.size() * sizeof(float));
-  } else {
-    std::copy(net.ParamBuffer().Data(), net.ParamBuffer().Data() + p.size(), p.begin());
-    std::copy(net.StateBuffer().Data(), net.StateBuffer().Data() + sv.size(), sv.begin());
-  }
+  nnet::CopyFloats(net.ParamBuffer().Data(), net.ParamBuffer().GetDevice(), p.data(),
+                   nnet::Device::kCpu, p.size());
+  nnet::CopyFloats(net.StateBuffer().Data(), net.StateBuffer().GetDevice(), sv.data(),
+                   nnet::Device::kCpu, sv.size());
   auto param = [&](const std::string &name) -> const nnet::ParamEntry & {
     const int i = pt.Find(name);
     if (i < 0) TD_ERR << "InferEngine: the network has no parameter " << name;
@@ -591,18 +583,18 @@ void InferEngine::Impl::Run() {
     Epilogue(raw.As<bf16>(), ub + (nres - 1) * gn, blk.group, kActRelu, WF(blk.res2[nres - 1].coef));
     // conv3 -> v, with the SE time mean m (B, c0).
     ConvGemm(blk.conv3, ub, v.As<bf16>());
-    ReluAffineMeanKernel<<<Blocks((int64_t)c0 * nb * 32), kThreads, 0, st>>>(
+    ReluAffineMeanKernel<<<GridFor((int64_t)c0 * nb * 32, kThreads), kThreads, 0, st>>>(
         v.As<bf16>(), c0, (int)nb, (int)t_len, WF(blk.conv3.coef), m.As<float>());
     CUDA_LAUNCH_CHECK();
     // SE gate a = sigmoid(fc2(relu(fc1(m)))), float32 (tiny).
     Gemm(false, true, nb, blk.se, c0, 1.0f, m.As<float>(), c0, 0, WF(blk.fc1_w), c0, 0, 0.0f,
          h1.As<float>(), blk.se, 0, 1, true);
-    BiasActKernel<<<Blocks(nb * blk.se), kThreads, 0, st>>>(h1.As<float>(), nb, blk.se,
+    BiasActKernel<<<GridFor(nb * blk.se, kThreads), kThreads, 0, st>>>(h1.As<float>(), nb, blk.se,
                                                              WF(blk.fc1_b), kActRelu);
     CUDA_LAUNCH_CHECK();
     Gemm(false, true, nb, c0, blk.se, 1.0f, h1.As<float>(), blk.se, 0, WF(blk.fc2_w), blk.se, 0,
          0.0f, a.As<float>(), c0, 0, 1, true);
-    BiasActKernel<<<Blocks(nb * c0), kThreads, 0, st>>>(a.As<float>(), nb, c0, WF(blk.fc2_b),
+    BiasActKernel<<<GridFor(nb * c0, kThreads), kThreads, 0, st>>>(a.As<float>(), nb, c0, WF(blk.fc2_b),
                                                          kActSigmoid);
     CUDA_LAUNCH_CHECK();
     // y_i = v * a + s -> ycat rows i; s += y_i.
@@ -618,7 +610,7 @@ void InferEngine::Impl::Run() {
   Gemm16(att, cat, W16(att1_w), cat_h.As<bf16>(), att_a1.As<bf16>());
   Epilogue(att_a1.As<bf16>(), att_a1.As<bf16>(), att, kActTanh, nullptr);
   Gemm16(cat, att, W16(att2_w), att_a1.As<bf16>(), att_l.As<bf16>());
-  SoftmaxStatsKernel<<<Blocks((int64_t)cat * nb * 32), kThreads, 0, st>>>(
+  SoftmaxStatsKernel<<<GridFor((int64_t)cat * nb * 32, kThreads), kThreads, 0, st>>>(
       att_l.As<bf16>(), cat_h.As<bf16>(), cat, (int)nb, (int)t_len, opts.min_var,
       pooled.As<float>());
   CUDA_LAUNCH_CHECK();
@@ -626,7 +618,7 @@ void InferEngine::Impl::Run() {
   const int e = opts.embed_dim;
   Gemm(false, true, nb, e, 2 * cat, 1.0f, pooled.As<float>(), 2 * cat, 0, WF(tail_w), 2 * cat, 0,
        0.0f, emb.As<float>(), e, 0, 1, true);
-  BiasActKernel<<<Blocks(nb * e), kThreads, 0, st>>>(emb.As<float>(), nb, e, WF(tail_b), kActNone);
+  BiasActKernel<<<GridFor(nb * e, kThreads), kThreads, 0, st>>>(emb.As<float>(), nb, e, WF(tail_b), kActNone);
   CUDA_LAUNCH_CHECK();
 }
 

@@ -27,7 +27,9 @@
 #include "gpu/infer-engine.h"
 #include "nnet/adam.h"
 #include "nnet/static-tdnn.h"
+#include "nnet/device-copy.h"
 #include "nnet/subnet-config.h"
+#include "gpu-test-util.h"
 
 namespace tdnas {
 namespace {
@@ -35,11 +37,8 @@ namespace {
 using nnet::Buffer;
 using nnet::Device;
 
-std::string Env(const char *name, const std::string &def) {
-  const char *v = std::getenv(name);
-  return v != nullptr && *v != '\0' ? v : def;
-}
-int EnvInt(const char *name, int def) { return std::atoi(Env(name, std::to_string(def)).c_str()); }
+using gputest::Env;
+using gputest::EnvInt;
 
 template <typename Fn> double MedianMs(int iters, Fn fn) {
   std::vector<float> ms;
@@ -71,10 +70,7 @@ TEST(GpuBench, TrainAndInfer) {
   nnet::StaticTdnn cpu(ParseSubnetConfig(config), opts, Device::kCpu);
   cpu.InitParams(1);
   nnet::StaticTdnn net(ParseSubnetConfig(config), opts, Device::kGpu);
-  gpu::CopyHostToDevice(net.ParamBuffer().Data(), cpu.ParamBuffer().Data(),
-                        cpu.ParamBuffer().Size() * sizeof(float));
-  gpu::CopyHostToDevice(net.StateBuffer().Data(), cpu.StateBuffer().Data(),
-                        cpu.StateBuffer().Size() * sizeof(float));
+  nnet::CopyNetParamsAndState(cpu, &net);
   nnet::Adam adam(nnet::AdamOptions(), Device::kGpu, net.ParamBuffer().Size());
 
   std::mt19937 rng(7);

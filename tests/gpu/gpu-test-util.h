@@ -1,13 +1,14 @@
 // gpu-test-util.h: what every GPU test needs: a generator seeded from the clock (fresh random
 // inputs each run, as the issue asks), whether a GPU is visible (selected on first use), the
-// skip that keeps CI green without one, a host copy of a device buffer, and a seeded source of
-// random training batches.
+// skip that keeps CI green without one, a host copy of a device buffer, a seeded source of
+// random training batches, and settings read from the environment (the benchmarks).
 #ifndef TDNAS_TESTS_GPU_GPU_TEST_UTIL_H_
 #define TDNAS_TESTS_GPU_GPU_TEST_UTIL_H_
 
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <random>
 #include <string>
 #include <vector>
@@ -19,6 +20,13 @@
 
 namespace tdnas {
 namespace gputest {
+
+// A setting from the environment: def when unset or empty.
+inline std::string Env(const char *name, const std::string &def = "") {
+  const char *v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? v : def;
+}
+inline int EnvInt(const char *name, int def) { return std::atoi(Env(name, std::to_string(def)).c_str()); }
 
 inline std::mt19937_64 &Rng() {
   static std::mt19937_64 rng(std::chrono::steady_clock::now().time_since_epoch().count());

@@ -15,6 +15,7 @@
 
 #include "gpu/gpu-api.h"
 #include "gpu/infer-engine.h"
+#include "nnet/device-copy.h"
 #include "nnet/static-tdnn.h"
 #include "nnet/subnet-config.h"
 #include "gpu-test-util.h"
@@ -118,10 +119,7 @@ TEST(InferEngine, GraphSeesNewInputAndShapeChanges) {
   RandomizeBn(&cpu, &rng);
   // A GPU copy of the network: the engine must also load from device parameters.
   nnet::StaticTdnn gnet(ParseSubnetConfig(config), opts, Device::kGpu);
-  gpu::CopyHostToDevice(gnet.ParamBuffer().Data(), cpu.ParamBuffer().Data(),
-                        cpu.ParamBuffer().Size() * sizeof(float));
-  gpu::CopyHostToDevice(gnet.StateBuffer().Data(), cpu.StateBuffer().Data(),
-                        cpu.StateBuffer().Size() * sizeof(float));
+  nnet::CopyNetParamsAndState(cpu, &gnet);
   gpu::InferEngine engine(gnet);
   std::normal_distribution<float> nd;
   const int shapes[][2] = {{4, 120}, {4, 120}, {4, 120}, {2, 88}, {2, 88}, {7, 200}, {4, 120}};

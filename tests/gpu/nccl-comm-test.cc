@@ -38,9 +38,11 @@
 #include "gpu/gpu-api.h"
 #include "gpu/nccl-comm.h"
 #include "nnet/adam.h"
+#include "nnet/device-copy.h"
 #include "nnet/grad-sync.h"
 #include "nnet/static-tdnn.h"
 #include "nnet/subnet-config.h"
+#include "gpu-test-util.h"
 
 namespace tdnas {
 namespace {
@@ -52,11 +54,8 @@ using Clock = std::chrono::steady_clock;
 double Since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
-std::string Env(const char *name, const std::string &def = "") {
-  const char *v = std::getenv(name);
-  return v != nullptr && *v != '\0' ? v : def;
-}
-int EnvInt(const char *name, int def) { return std::atoi(Env(name, std::to_string(def)).c_str()); }
+using gputest::Env;
+using gputest::EnvInt;
 
 // ---------------------------------------------------------------- parent side
 
@@ -346,11 +345,7 @@ double MaxRelDiff(const std::vector<float> &a, const std::vector<float> &b) {
   return den > 0 ? num / den : num;
 }
 
-std::vector<float> ToHost(const Buffer &b) {
-  std::vector<float> v(b.Size());
-  gpu::CopyDeviceToHost(v.data(), b.Data(), v.size() * sizeof(float));
-  return v;
-}
+using gputest::ToHost;
 void ToDevice(const std::vector<float> &v, Buffer *b) {
   ASSERT_EQ(static_cast<int64_t>(v.size()), b->Size());
   gpu::CopyHostToDevice(b->Data(), v.data(), v.size() * sizeof(float));
@@ -417,10 +412,7 @@ struct GradCase {
     cpu.InitParams(init_seed);
     std::unique_ptr<nnet::StaticTdnn> net(
         new nnet::StaticTdnn(ParseSubnetConfig(config), Opts(), Device::kGpu));
-    gpu::CopyHostToDevice(net->ParamBuffer().Data(), cpu.ParamBuffer().Data(),
-                          cpu.ParamBuffer().Size() * sizeof(float));
-    gpu::CopyHostToDevice(net->StateBuffer().Data(), cpu.StateBuffer().Data(),
-                          cpu.StateBuffer().Size() * sizeof(float));
+    nnet::CopyNetParamsAndState(cpu, net.get());
     return net;
   }
   // Forward + backward of one batch into the net's (zeroed) gradient buffer; the loss.
