@@ -72,18 +72,30 @@ __device__ __forceinline__ void To3(const float *w, const float *k53, float *w3)
   }
 }
 
+// Element e of copy c is row o = e / n_in, column i = e % n_in: where its kernel vector starts
+// in the supernet buffer and in the subnet buffer (every slice kernel addresses through this).
+struct SliceElement {
+  int64_t super, sub;
+};
+__device__ __forceinline__ int64_t SliceElements(const SliceCopy &c) {
+  return static_cast<int64_t>(c.n_out) * c.n_in;
+}
+__device__ __forceinline__ SliceElement SliceAt(const SliceCopy &c, const int32_t *index, int64_t e) {
+  const int64_t o = e / c.n_in, i = e % c.n_in;
+  return {c.super + (static_cast<int64_t>(index[c.out_idx + o]) * c.super_in + index[c.in_idx + i]) * c.k_super,
+          c.sub + (o * c.sub_in + i) * c.k_sub};
+}
+
 __global__ void GatherKernel(const SliceCopy *copies, const int32_t *index, const float *super,
                              const float *params, float *sub) {
   const SliceCopy c = copies[blockIdx.y];
-  const int64_t n = static_cast<int64_t>(c.n_out) * c.n_in;
-  const int32_t *out = index + c.out_idx, *in = index + c.in_idx;
   const float *k53 = c.k53 >= 0 ? params + c.k53 : nullptr;
   const float *k31 = c.k31 >= 0 ? params + c.k31 : nullptr;
-  for (int64_t e = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; e < n;
+  for (int64_t e = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; e < SliceElements(c);
        e += (int64_t)gridDim.x * blockDim.x) {
-    const int64_t o = e / c.n_in, i = e % c.n_in;
-    const float *w = super + c.super + (static_cast<int64_t>(out[o]) * c.super_in + in[i]) * c.k_super;
-    float *t = sub + c.sub + (o * c.sub_in + i) * c.k_sub;
+    const SliceElement at = SliceAt(c, index, e);
+    const float *w = super + at.super;
+    float *t = sub + at.sub;
     if (c.k_sub == c.k_super) {
       for (int k = 0; k < c.k_sub; k++) t[k] = w[k];
     } else {
@@ -99,16 +111,13 @@ __global__ void GatherKernel(const SliceCopy *copies, const int32_t *index, cons
 __global__ void ScatterAddKernel(const SliceCopy *copies, const int32_t *index, const float *dsub,
                                  const float *params, float *dsuper) {
   const SliceCopy c = copies[blockIdx.y];
-  const int64_t n = static_cast<int64_t>(c.n_out) * c.n_in;
-  const int32_t *out = index + c.out_idx, *in = index + c.in_idx;
   const float *k53 = c.k53 >= 0 ? params + c.k53 : nullptr;
   const float *k31 = c.k31 >= 0 ? params + c.k31 : nullptr;
-  for (int64_t e = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; e < n;
+  for (int64_t e = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; e < SliceElements(c);
        e += (int64_t)gridDim.x * blockDim.x) {
-    const int64_t o = e / c.n_in, i = e % c.n_in;
-    const int64_t so = c.super + (static_cast<int64_t>(out[o]) * c.super_in + in[i]) * c.k_super;
-    const float *dt = dsub + c.sub + (o * c.sub_in + i) * c.k_sub;
-    float *dw = dsuper + so;
+    const SliceElement at = SliceAt(c, index, e);
+    const float *dt = dsub + at.sub;
+    float *dw = dsuper + at.super;
     if (c.k_sub == c.k_super) {
       for (int k = 0; k < c.k_sub; k++) dw[k] = __fadd_rn(dw[k], dt[k]);
       continue;
@@ -133,14 +142,12 @@ __global__ void DkKernel(const SliceCopy *copies, const int32_t *index, const fl
   __shared__ double red[10][kThreads];
   double acc[10];
   for (int k = 0; k < 10; k++) acc[k] = 0.0;
-  const int64_t n = static_cast<int64_t>(c.n_out) * c.n_in;
-  const int32_t *out = index + c.out_idx, *in = index + c.in_idx;
   const float *k53 = params + c.k53;
   const float k31 = c.k31 >= 0 ? params[c.k31] : 0.0f;
-  for (int64_t e = threadIdx.x; e < n; e += blockDim.x) {
-    const int64_t o = e / c.n_in, i = e % c.n_in;
-    const float *w = params + c.super + (static_cast<int64_t>(out[o]) * c.super_in + in[i]) * c.k_super;
-    const float *dt = dsub + c.sub + (o * c.sub_in + i) * c.k_sub;
+  for (int64_t e = threadIdx.x; e < SliceElements(c); e += blockDim.x) {
+    const SliceElement at = SliceAt(c, index, e);
+    const float *w = params + at.super;
+    const float *dt = dsub + at.sub;
     float dw3[3] = {0.0f, 0.0f, 0.0f};
     if (c.k_sub == 3) {
       dw3[0] = dt[0]; dw3[1] = dt[1]; dw3[2] = dt[2];
@@ -170,13 +177,11 @@ __global__ void DkKernel(const SliceCopy *copies, const int32_t *index, const fl
 __global__ void ScatterKernel(const SliceCopy *copies, const int32_t *index, const float *sub,
                               float *super) {
   const SliceCopy c = copies[blockIdx.y];
-  const int64_t n = static_cast<int64_t>(c.n_out) * c.n_in;
-  const int32_t *out = index + c.out_idx, *in = index + c.in_idx;
-  for (int64_t e = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; e < n;
+  for (int64_t e = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; e < SliceElements(c);
        e += (int64_t)gridDim.x * blockDim.x) {
-    const int64_t o = e / c.n_in, i = e % c.n_in;
-    const float *d = sub + c.sub + (o * c.sub_in + i) * c.k_sub;
-    float *s = super + c.super + (static_cast<int64_t>(out[o]) * c.super_in + in[i]) * c.k_super;
+    const SliceElement at = SliceAt(c, index, e);
+    const float *d = sub + at.sub;
+    float *s = super + at.super;
     for (int k = 0; k < c.k_sub; k++) s[k] = d[k];
   }
 }
