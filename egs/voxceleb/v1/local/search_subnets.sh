@@ -72,14 +72,17 @@ fi
 cp $vox1/trials_O $dir/eval/trials.new
 python3 utils/make_trials.py generate --num-target $dev_num_target --num-nontarget $dev_num_nontarget \
   --seed $seed $dir/dev/utt2spk $dir/dev/trials.new
-# Results measured on other trials are stale.
+# Results measured on other trials or with another supernet are stale (the evaluation resumes
+# from results files).
+md5sum < $mdl > $dir/model.md5.new
 for part in dev eval; do
-  if ! cmp -s $dir/$part/trials.new $dir/$part/trials; then
+  if ! cmp -s $dir/$part/trials.new $dir/$part/trials || ! cmp -s $dir/model.md5.new $dir/model.md5; then
     rm -f $dir/${part}_results.*; mv $dir/$part/trials.new $dir/$part/trials
   else
     rm $dir/$part/trials.new
   fi
 done
+mv $dir/model.md5.new $dir/model.md5
 echo "$0: dev: $(wc -l < $dir/dev/spk2utt) Vox1 dev speakers, $(wc -l < $dir/dev/utt2spk) utterances," \
      "$(wc -l < $dir/dev/trials) trials; eval: Vox1-O, $(wc -l < $dir/eval/trials) trials"
 
