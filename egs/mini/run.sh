@@ -37,10 +37,11 @@ speed_perturb=false  # 0.9x and 1.1x copies of each training utterance as new sp
                      # stages (12.0% vs 11.7%) and worse small subnets, so off by default
 cohort_utts=1000     # clean training utterances in the AS-Norm cohort
 asnorm_top=300       # AS-Norm: top cohort scores per side (spec section 2: 300)
-help_message="Usage: $0 [--stage N] [--stop-stage N] [--nj N] [--source auto|debian|espeak] [--train-secs N] [--search true|false] [--augment true|false] [--speed-perturb true|false]"
+exp=exp              # output folder (another one keeps exp/ intact while trying options)
+train_opts=          # extra nnet-train-supernet options for every stage (e.g. "--aam-margin=0.3")
+help_message="Usage: $0 [--stage N] [--stop-stage N] [--nj N] [--source auto|debian|espeak] [--train-secs N] [--search true|false] [--augment true|false] [--speed-perturb true|false] [--exp DIR] [--seed N] [--epochs-largest N] [--epochs-elastic N] [--lr X] [--train-opts 'OPTS']"
 . utils/parse_options.sh
 
-exp=exp
 mkdir -p $exp
 train_set=train; { [ "$augment" = true ] || [ "$speed_perturb" = true ]; } && train_set=train_comb
 t_start=$(date +%s)
@@ -127,7 +128,7 @@ if [ $stage -le 2 ] && [ $stop_stage -ge 2 ]; then
       nnet-train-supernet --stage=$s --num-epochs=$epochs --crop-frames=$frames \
         --cycle-steps=$(( epochs * steps_per_epoch / 2 )) \
         --batch-size=$batch_size --lr=$lr --seed=$seed --num-threads=$num_threads --num-data-threads=1 \
-        --log-every=20 $prev scp:data/${train_set}_voiced/feats.scp ark:data/${train_set}_voiced/utt2spk \
+        --log-every=20 $train_opts $prev scp:data/${train_set}_voiced/feats.scp ark:data/${train_set}_voiced/utt2spk \
         $exp/supernet/$i.$s.mdl
     grep -E "epoch .* done|Epoch" $exp/supernet/log/train.$s.log | tail -n 1 || true
     prev=$exp/supernet/$i.$s.mdl

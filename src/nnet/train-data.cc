@@ -23,6 +23,17 @@ void TrainDataOptions::Register(OptionsItf *opts) {
   opts->Register("num-data-threads", &num_data_threads,
                  "Background threads reading and cropping features");
   opts->Register("prefetch", &prefetch, "Batches prepared ahead per data thread");
+  opts->Register("spec-aug-prob", &spec_aug_prob,
+                 "SpecAugment: probability that a crop gets frequency and time masks (set to "
+                 "the bin's mean over the crop); 0 = off (feature-archive training only)");
+  opts->Register("spec-aug-freq-masks", &spec_aug_freq_masks,
+                 "SpecAugment: frequency bands masked per augmented crop");
+  opts->Register("spec-aug-max-freq", &spec_aug_max_freq,
+                 "SpecAugment: widest frequency band, in bins (widths uniform in 1..this)");
+  opts->Register("spec-aug-time-masks", &spec_aug_time_masks,
+                 "SpecAugment: time spans masked per augmented crop");
+  opts->Register("spec-aug-max-time", &spec_aug_max_time,
+                 "SpecAugment: longest time span, in frames (lengths uniform in 1..this)");
 }
 
 void TrainDataOptions::Validate() const {
@@ -30,6 +41,56 @@ void TrainDataOptions::Validate() const {
   if (batch_size < 1) TD_ERR << "--batch-size must be >= 1";
   if (num_data_threads < 1) TD_ERR << "--num-data-threads must be >= 1";
   if (prefetch < 1) TD_ERR << "--prefetch must be >= 1";
+  if (!(spec_aug_prob >= 0.0f && spec_aug_prob <= 1.0f))
+    TD_ERR << "--spec-aug-prob must be in [0, 1]";
+  if (spec_aug_freq_masks < 0 || spec_aug_time_masks < 0)
+    TD_ERR << "--spec-aug-freq-masks and --spec-aug-time-masks must be >= 0";
+  if (spec_aug_max_freq < 1 || spec_aug_max_time < 1)
+    TD_ERR << "--spec-aug-max-freq and --spec-aug-max-time must be >= 1";
+}
+
+void SpecAugmentCrop(const TrainDataOptions &opts, int32 dim, int32 frames, std::mt19937_64 *rng,
+                     float *crop, std::vector<SpecAugMask> *masks) {
+  if (opts.spec_aug_prob <= 0.0f || dim < 1 || frames < 1) return;
+  // The coin: 24 bits of one draw, so the decision does not depend on the library's
+  // floating-point distributions.
+  const double u = static_cast<double>((*rng)() >> 40) / static_cast<double>(1ull << 24);
+  if (u >= opts.spec_aug_prob) return;
+  std::vector<float> mean(dim);
+  for (int32 d = 0; d < dim; d++) {
+    const float *p = crop + static_cast<int64>(d) * frames;
+    double sum = 0;
+    for (int32 t = 0; t < frames; t++) sum += p[t];
+    mean[d] = static_cast<float>(sum / frames);
+  }
+  // Draw every mask first (against the unmasked crop), then fill.
+  std::vector<SpecAugMask> drawn;
+  auto draw = [&](bool freq, int32 count, int32 max_width, int32 size) {
+    for (int32 i = 0; i < count; i++) {
+      SpecAugMask m;
+      m.freq = freq;
+      const int32 wmax = std::min(max_width, size);
+      m.width = 1 + static_cast<int32>(UniformInt(rng, static_cast<uint64>(wmax)));
+      m.start = static_cast<int32>(UniformInt(rng, static_cast<uint64>(size - m.width + 1)));
+      drawn.push_back(m);
+    }
+  };
+  draw(true, opts.spec_aug_freq_masks, opts.spec_aug_max_freq, dim);
+  draw(false, opts.spec_aug_time_masks, opts.spec_aug_max_time, frames);
+  for (const SpecAugMask &m : drawn) {
+    if (m.freq) {
+      for (int32 d = m.start; d < m.start + m.width; d++) {
+        float *p = crop + static_cast<int64>(d) * frames;
+        for (int32 t = 0; t < frames; t++) p[t] = mean[d];
+      }
+    } else {
+      for (int32 d = 0; d < dim; d++) {
+        float *p = crop + static_cast<int64>(d) * frames;
+        for (int32 t = m.start; t < m.start + m.width; t++) p[t] = mean[d];
+      }
+    }
+  }
+  if (masks) masks->insert(masks->end(), drawn.begin(), drawn.end());
 }
 
 uint64 MixSeed(uint64 seed, uint64 a, uint64 b, uint64 c) {
@@ -211,6 +272,8 @@ void TrainData::MakeBatch(int64 epoch, int64 index, int reader_slot, TrainBatch 
   batch->labels.resize(nb);
   batch->utts.resize(nb);
   std::mt19937_64 rng(MixSeed(seed_, 2, static_cast<uint64>(epoch), static_cast<uint64>(index)));
+  // SpecAugment's own stream: the crops above do not change when it is switched on.
+  std::mt19937_64 aug_rng(MixSeed(seed_, 3, static_cast<uint64>(epoch), static_cast<uint64>(index)));
   Matrix<float> tmp;
   for (int32 b = 0; b < nb; b++) {
     const int32 utt = order[static_cast<size_t>(index) * nb + b];
@@ -219,7 +282,9 @@ void TrainData::MakeBatch(int64 epoch, int64 index, int reader_slot, TrainBatch 
     // Long enough: a uniform start with the crop inside; short: a uniform wrap offset.
     const int64 start = nt >= nf ? static_cast<int64>(UniformInt(&rng, nt - nf + 1))
                                  : static_cast<int64>(UniformInt(&rng, nt));
-    CropToColumns(m, start, nf, opts_.cmn, batch->feats.data() + static_cast<size_t>(b) * dim_ * nf);
+    float *crop = batch->feats.data() + static_cast<size_t>(b) * dim_ * nf;
+    CropToColumns(m, start, nf, opts_.cmn, crop);
+    SpecAugmentCrop(opts_, dim_, nf, &aug_rng, crop);
     batch->labels[b] = labels_[utt];
     batch->utts[b] = utt;
   }

@@ -12,6 +12,14 @@
 // cmn, each crop gets its mean over time subtracted per bin (per-crop CMN). Batches are laid
 // out (B, dim, crop_frames), the network's input layout.
 //
+// SpecAugment (--spec-aug-prob > 0, off by default; WeSpeaker's spec_aug): each crop, with
+// that probability, gets --spec-aug-freq-masks bands of 1..--spec-aug-max-freq bins and
+// --spec-aug-time-masks spans of 1..--spec-aug-max-time frames (each inside the crop) set to
+// the bin's mean over the crop (0 after CMN). Mask draws come from their own stream, seeded
+// by (seed, epoch, batch index) like the crops, so the crops are the same with it on or off
+// and a batch is still a pure function of (seed, epoch, index). Feature-archive training
+// (TrainData) applies it; audio training (WaveTrainData) does not call it yet.
+//
 // Storage: an `ark:` rspecifier is read once into memory; an `scp:` one is read on demand
 // (each data thread has its own random-access reader), so training data larger than RAM
 // streams from disk.
@@ -44,6 +52,11 @@ struct TrainDataOptions {
   bool cmn = true;           // per-crop mean subtraction (the model's front end records it)
   int32 num_data_threads = 1;
   int32 prefetch = 4;        // batches made ahead per thread
+  float spec_aug_prob = 0.0f;       // SpecAugment: probability per crop (0 = off)
+  int32 spec_aug_freq_masks = 1;    // bands per masked crop
+  int32 spec_aug_max_freq = 8;      // widest band, bins
+  int32 spec_aug_time_masks = 1;    // time spans per masked crop
+  int32 spec_aug_max_time = 10;     // longest span, frames
   void Register(OptionsItf *opts);
   void Validate() const;
 };
@@ -67,6 +80,19 @@ void AssignSpeakerLabels(const std::vector<std::string> &keys,
                          const std::vector<std::string> &spk_of,
                          const std::vector<std::string> &model_speakers,
                          std::vector<std::string> *speakers, std::vector<int32> *labels);
+
+// One SpecAugment mask: bins [start, start + width) (freq) or frames [start, start + width).
+struct SpecAugMask {
+  bool freq = true;
+  int32 start = 0, width = 0;
+};
+
+// SpecAugment of one crop laid out (dim, frames) (see the top of this file): with probability
+// opts.spec_aug_prob, draws the masks from *rng and sets the masked cells to their bin's mean
+// over the crop (computed before masking). Appends the masks to *masks if not null. With
+// probability 0 it draws nothing and leaves the crop as it is.
+void SpecAugmentCrop(const TrainDataOptions &opts, int32 dim, int32 frames, std::mt19937_64 *rng,
+                     float *crop, std::vector<SpecAugMask> *masks = nullptr);
 
 struct TrainBatch {
   int64 epoch = 0, index = 0;          // which batch this is

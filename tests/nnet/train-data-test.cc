@@ -1,5 +1,6 @@
 // train-data-test.cc: crops, wrap padding, per-crop CMN, deterministic batches independent of
-// threads and starting point, and the embedding extractor's batch independence.
+// threads and starting point, SpecAugment masks (bounds, fill, determinism, probability), and
+// the embedding extractor's batch independence.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -41,6 +42,99 @@ TEST(TrainData, CropWrapsShortUtterances) {
     for (int t = 0; t < 7; t++) s += out[d * 7 + t];
     EXPECT_NEAR(s, 0.0, 1e-3);
   }
+}
+
+// A crop (dim, frames) whose cells all differ from every bin's mean.
+std::vector<float> DistinctCrop(int32 dim, int32 frames) {
+  std::vector<float> c(static_cast<size_t>(dim) * frames);
+  for (int32 d = 0; d < dim; d++)
+    for (int32 t = 0; t < frames; t++) c[d * frames + t] = 1000.0f * d + 2.0f * t + 1.0f;
+  return c;   // bin d's mean is 1000 d + frames: odd values never equal it
+}
+
+TEST(SpecAugment, ZeroProbabilityIsIdentityAndDrawsNothing) {
+  TrainDataOptions o;   // default: spec_aug_prob = 0
+  std::vector<float> c = DistinctCrop(8, 20), orig = c;
+  std::mt19937_64 rng(5), copy(5);
+  std::vector<SpecAugMask> masks;
+  for (int i = 0; i < 10; i++) SpecAugmentCrop(o, 8, 20, &rng, c.data(), &masks);
+  EXPECT_EQ(c, orig);
+  EXPECT_TRUE(masks.empty());
+  EXPECT_EQ(rng(), copy());   // the stream was not advanced
+}
+
+TEST(SpecAugment, MasksInsideTheCropAndOnlyMaskedCellsChange) {
+  TrainDataOptions o;
+  o.spec_aug_prob = 1.0f;
+  o.spec_aug_freq_masks = 2;
+  o.spec_aug_time_masks = 3;
+  o.spec_aug_max_freq = 20;   // wider than the 16 bins: widths clamp to the crop
+  o.spec_aug_max_time = 7;
+  const int32 dim = 16, frames = 30;
+  std::mt19937_64 rng(11);
+  std::vector<int> freq_width_seen(dim + 1, 0), time_width_seen(8, 0);
+  std::vector<int> freq_start_seen(dim, 0);
+  for (int trial = 0; trial < 2000; trial++) {
+    std::vector<float> c = DistinctCrop(dim, frames), orig = c;
+    std::vector<SpecAugMask> masks;
+    SpecAugmentCrop(o, dim, frames, &rng, c.data(), &masks);
+    ASSERT_EQ(masks.size(), 5u);
+    std::vector<char> masked(c.size(), 0);
+    int nf = 0;
+    for (const SpecAugMask &m : masks) {
+      const int32 size = m.freq ? dim : frames, wmax = m.freq ? dim : 7;
+      ASSERT_GE(m.width, 1);
+      ASSERT_LE(m.width, wmax);
+      ASSERT_GE(m.start, 0);
+      ASSERT_LE(m.start + m.width, size);
+      if (m.freq) {
+        nf++;
+        freq_width_seen[m.width]++;
+        freq_start_seen[m.start]++;
+        for (int32 d = m.start; d < m.start + m.width; d++)
+          for (int32 t = 0; t < frames; t++) masked[d * frames + t] = 1;
+      } else {
+        time_width_seen[m.width]++;
+        for (int32 d = 0; d < dim; d++)
+          for (int32 t = m.start; t < m.start + m.width; t++) masked[d * frames + t] = 1;
+      }
+    }
+    EXPECT_EQ(nf, 2);
+    for (int32 d = 0; d < dim; d++)
+      for (int32 t = 0; t < frames; t++) {
+        const size_t i = d * frames + t;
+        if (masked[i]) ASSERT_EQ(c[i], 1000.0f * d + frames) << d << " " << t;  // bin mean
+        else ASSERT_EQ(c[i], orig[i]) << d << " " << t;
+      }
+  }
+  // Every width 1..max occurs (the whole band 1..16 included) and every start 0..15.
+  for (int32 w = 1; w <= dim; w++) EXPECT_GT(freq_width_seen[w], 0) << w;
+  for (int32 w = 1; w <= 7; w++) EXPECT_GT(time_width_seen[w], 0) << w;
+  for (int32 s = 0; s < dim; s++) EXPECT_GT(freq_start_seen[s], 0) << s;
+}
+
+TEST(SpecAugment, DeterministicForASeedAndAppliedWithItsProbability) {
+  TrainDataOptions o;
+  o.spec_aug_prob = 0.3f;
+  auto run = [&](uint64 seed, int *augmented) {
+    std::mt19937_64 rng(seed);
+    std::vector<float> all;
+    *augmented = 0;
+    for (int i = 0; i < 4000; i++) {
+      std::vector<float> c = DistinctCrop(10, 25), orig = c;
+      SpecAugmentCrop(o, 10, 25, &rng, c.data());
+      if (c != orig) (*augmented)++;
+      if (i < 50) all.insert(all.end(), c.begin(), c.end());
+    }
+    return all;
+  };
+  int n1, n2, n3;
+  std::vector<float> a = run(3, &n1), b = run(3, &n2), c = run(4, &n3);
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(n1, n2);
+  EXPECT_NE(a, c);
+  EXPECT_NEAR(n1 / 4000.0, 0.3, 0.03);
+  EXPECT_NEAR(n3 / 4000.0, 0.3, 0.03);
 }
 
 class TrainDataFiles : public ::testing::Test {
@@ -103,6 +197,38 @@ TEST_F(TrainDataFiles, BatchesAreAFunctionOfSeedEpochIndex) {
   ark.MakeBatch(0, 0, 0, &a);
   other.MakeBatch(0, 0, 0, &b);
   EXPECT_NE(a.feats, b.feats);
+}
+
+TEST_F(TrainDataFiles, SpecAugmentKeepsCropsAndMasksSomeCells) {
+  TrainDataOptions o;
+  o.batch_size = 4;
+  o.crop_frames = 30;
+  TrainData plain("ark:" + dir_ + "/f.ark", "ark:" + dir_ + "/utt2spk", {}, o, 9);
+  o.spec_aug_prob = 1.0f;
+  o.spec_aug_max_freq = 3;
+  o.spec_aug_max_time = 5;
+  TrainData aug("ark:" + dir_ + "/f.ark", "ark:" + dir_ + "/utt2spk", {}, o, 9);
+  int64 changed = 0, total = 0;
+  for (int64 g = 0; g < 10; g++) {
+    TrainBatch a, b, b2;
+    plain.MakeBatch(g / 5, g % 5, 0, &a);
+    aug.MakeBatch(g / 5, g % 5, 0, &b);
+    aug.MakeBatch(g / 5, g % 5, 0, &b2);
+    EXPECT_EQ(b.feats, b2.feats);    // a function of (seed, epoch, index)
+    EXPECT_EQ(a.labels, b.labels);   // same utterances and the same crops ...
+    ASSERT_EQ(a.feats.size(), b.feats.size());
+    for (size_t i = 0; i < a.feats.size(); i++) {
+      total++;
+      if (a.feats[i] != b.feats[i]) {
+        changed++;
+        EXPECT_NEAR(b.feats[i], 0.0f, 1e-4f);   // ... masked cells at the bin's mean (CMN: 0)
+      }
+    }
+  }
+  // 8 bins x 30 frames per crop; one band of 1..3 bins (mean 2: 60 cells) and one span of
+  // 1..5 frames (mean 3: 24 cells, 6 of them inside the band): about 78 of 240 cells.
+  EXPECT_GT(changed, total * 0.25);
+  EXPECT_LT(changed, total * 0.40);
 }
 
 TEST_F(TrainDataFiles, UnknownSpeakerIsAnError) {
