@@ -159,26 +159,45 @@ bool ParseMathMode(const std::string &s, MathMode *m) {
   return true;
 }
 
+namespace {
+
+// Row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T: swap the operands.
+void GemmTyped(cudaDataType_t ab_type, cublasComputeType_t ct, bool trans_a, bool trans_b,
+               int64_t m, int64_t n, int64_t k, float alpha, const void *a, int64_t lda,
+               int64_t stride_a, const void *b, int64_t ldb, int64_t stride_b, float beta,
+               float *c, int64_t ldc, int64_t stride_c, int64_t batch) {
+  if (m == 0 || n == 0 || batch == 0) return;
+  Context &cx = Ctx();
+  const cublasOperation_t ob = trans_b ? CUBLAS_OP_T : CUBLAS_OP_N;
+  const cublasOperation_t oa = trans_a ? CUBLAS_OP_T : CUBLAS_OP_N;
+  if (batch == 1) {
+    CUBLAS_CHECK(cublasGemmEx(cx.blas, ob, oa, (int)n, (int)m, (int)k, &alpha, b, ab_type,
+                              (int)ldb, a, ab_type, (int)lda, &beta, c, CUDA_R_32F,
+                              (int)ldc, ct, CUBLAS_GEMM_DEFAULT));
+  } else {
+    CUBLAS_CHECK(cublasGemmStridedBatchedEx(
+        cx.blas, ob, oa, (int)n, (int)m, (int)k, &alpha, b, ab_type, (int)ldb, stride_b, a,
+        ab_type, (int)lda, stride_a, &beta, c, CUDA_R_32F, (int)ldc, stride_c, (int)batch,
+        ct, CUBLAS_GEMM_DEFAULT));
+  }
+}
+
+}  // namespace
+
 void Gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
           const float *a, int64_t lda, int64_t stride_a, const float *b, int64_t ldb,
           int64_t stride_b, float beta, float *c, int64_t ldc, int64_t stride_c,
           int64_t batch, bool exact) {
-  if (m == 0 || n == 0 || batch == 0) return;
-  // Row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T: swap the operands.
-  Context &cx = Ctx();
-  const cublasOperation_t ob = trans_b ? CUBLAS_OP_T : CUBLAS_OP_N;
-  const cublasOperation_t oa = trans_a ? CUBLAS_OP_T : CUBLAS_OP_N;
-  const cublasComputeType_t ct = exact ? CUBLAS_COMPUTE_32F : ComputeType();
-  if (batch == 1) {
-    CUBLAS_CHECK(cublasGemmEx(cx.blas, ob, oa, (int)n, (int)m, (int)k, &alpha, b, CUDA_R_32F,
-                              (int)ldb, a, CUDA_R_32F, (int)lda, &beta, c, CUDA_R_32F,
-                              (int)ldc, ct, CUBLAS_GEMM_DEFAULT));
-  } else {
-    CUBLAS_CHECK(cublasGemmStridedBatchedEx(
-        cx.blas, ob, oa, (int)n, (int)m, (int)k, &alpha, b, CUDA_R_32F, (int)ldb, stride_b, a,
-        CUDA_R_32F, (int)lda, stride_a, &beta, c, CUDA_R_32F, (int)ldc, stride_c, (int)batch,
-        ct, CUBLAS_GEMM_DEFAULT));
-  }
+  GemmTyped(CUDA_R_32F, exact ? CUBLAS_COMPUTE_32F : ComputeType(), trans_a, trans_b, m, n, k,
+            alpha, a, lda, stride_a, b, ldb, stride_b, beta, c, ldc, stride_c, batch);
+}
+
+void GemmBf16(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+              const void *a, int64_t lda, int64_t stride_a, const void *b, int64_t ldb,
+              int64_t stride_b, float beta, float *c, int64_t ldc, int64_t stride_c,
+              int64_t batch) {
+  GemmTyped(CUDA_R_16BF, CUBLAS_COMPUTE_32F, trans_a, trans_b, m, n, k, alpha, a, lda, stride_a,
+            b, ldb, stride_b, beta, c, ldc, stride_c, batch);
 }
 
 void CopyHostToDevice(void *dst, const void *src, size_t bytes) {

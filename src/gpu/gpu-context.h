@@ -55,6 +55,12 @@ void Gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alp
           const float *a, int64_t lda, int64_t stride_a, const float *b, int64_t ldb,
           int64_t stride_b, float beta, float *c, int64_t ldc, int64_t stride_c,
           int64_t batch = 1, bool exact = false);
+// The same with bfloat16 A and B (__nv_bfloat16 arrays), float32 C and accumulation: for
+// operands a kernel has already written as bf16 (BF16 mode's im2col and layout copies).
+void GemmBf16(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha,
+              const void *a, int64_t lda, int64_t stride_a, const void *b, int64_t ldb,
+              int64_t stride_b, float beta, float *c, int64_t ldc, int64_t stride_c,
+              int64_t batch = 1);
 
 // Grid size for a grid-stride loop over n items with `threads` per block.
 inline unsigned GridFor(int64_t n, int threads) {

@@ -10,11 +10,16 @@
 //             channel-major over all frames, col^T (Cin*K, B*T) and dy^T (Cout, B*T) (T stays
 //             the inner dimension, so both copies are coalesced), then dW += dy^T col^T^T with
 //             k = B*T.
+// BF16 mode: the copies a GEMM reads (forward im2col, the two dW layouts) are written as bf16
+// and multiplied by a bf16 GEMM (float32 accumulation); the other GEMMs read float32
+// activations in place and let cuBLAS round them (CUBLAS_COMPUTE_32F_FAST_16BF).
 // Batch norm: per-channel sums in double (as the CPU kernels), split over several blocks.
+#include <cuda_bf16.h>
 #include <cuda_runtime.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 #include "gpu/gpu-context.h"
 #include "gpu/kernels-gpu.h"
@@ -40,18 +45,51 @@ inline dim3 BatchGrid(int64_t n, int64_t nb) {
 }
 
 // out[b * out_b + (ci * K + k) * out_r + t] = x[b * x_b + ci * T + t + (k - K/2) * dil] or 0.
+// A warp copies one whole row (blockIdx.x picks 8 rows, blockIdx.y the batch item), so no
+// thread divides by T and each thread has several independent loads in flight; rows whose
+// source and destination are 16-byte aligned (every tap-0 row when T % 4 == 0: all of the
+// 1x1 convolutions' layout copies for dW) move as float4.
+constexpr int kIm2ColRows = 8;
+using bf16 = __nv_bfloat16;
+
+__device__ inline void StoreAs(float *o, float v) { *o = v; }
+__device__ inline void StoreAs(bf16 *o, float v) { *o = __float2bfloat16(v); }
+__device__ inline void Store4As(float *o, float4 v) { *reinterpret_cast<float4 *>(o) = v; }
+__device__ inline void Store4As(bf16 *o, float4 v) {
+  const __nv_bfloat162 lo = __floats2bfloat162_rn(v.x, v.y), hi = __floats2bfloat162_rn(v.z, v.w);
+  uint2 u;
+  u.x = *reinterpret_cast<const uint32_t *>(&lo);
+  u.y = *reinterpret_cast<const uint32_t *>(&hi);
+  *reinterpret_cast<uint2 *>(o) = u;
+}
+
+// OutT: float, or bf16 for BF16 mode's GEMM operands (half the bytes written and read).
+template <typename OutT>
 __global__ void Im2ColKernel(const float *__restrict__ x, int64_t x_b, int cin, int t_len, int kw,
-                             int dil, float *__restrict__ out, int64_t out_b, int64_t out_r) {
-  const int b = blockIdx.y;
-  const int n = cin * kw * t_len;
-  const float *xb = x + b * x_b;
-  float *ob = out + b * out_b;
-  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
-    const int r = i / t_len, t = i - r * t_len;
-    const int ci = r / kw, k = r - ci * kw;
-    const int src = t + (k - kw / 2) * dil;
-    ob[r * out_r + t] = (src >= 0 && src < t_len) ? xb[ci * t_len + src] : 0.0f;
+                             int dil, OutT *__restrict__ out, int64_t out_b, int64_t out_r) {
+  const int r = blockIdx.x * kIm2ColRows + threadIdx.y;
+  if (r >= cin * kw) return;
+  const int ci = r / kw, k = r - ci * kw, shift = (k - kw / 2) * dil, lane = threadIdx.x;
+  const float *__restrict__ xr = x + blockIdx.y * x_b + (int64_t)ci * t_len;
+  OutT *__restrict__ o = out + blockIdx.y * out_b + r * out_r;
+  if (shift == 0 && (t_len & 3) == 0 && (reinterpret_cast<uintptr_t>(xr) & 15) == 0 &&
+      (reinterpret_cast<uintptr_t>(o) & (4 * sizeof(OutT) - 1)) == 0) {
+    const float4 *__restrict__ x4 = reinterpret_cast<const float4 *>(xr);
+#pragma unroll 2
+    for (int i = lane; i < t_len / 4; i += 32) Store4As(o + 4 * i, x4[i]);
+    return;
   }
+#pragma unroll 4
+  for (int t = lane; t < t_len; t += 32) {
+    const int src = t + shift;
+    StoreAs(o + t, (src >= 0 && src < t_len) ? xr[src] : 0.0f);
+  }
+}
+
+__global__ void ToBf16Kernel(const float *__restrict__ x, int64_t n, bf16 *__restrict__ y) {
+  for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n;
+       i += (int64_t)gridDim.x * blockDim.x)
+    y[i] = __float2bfloat16(x[i]);
 }
 
 // dx[b, ci, t] += sum_k dcol[b, ci*K + k, t - s_k], dcol contiguous (B, Cin*K, T).
@@ -73,12 +111,26 @@ __global__ void Col2ImAddKernel(const float *__restrict__ dcol, int cin, int t_l
   }
 }
 
-void Im2Col(const Tensor &x, int kw, int dil, float *out, int64_t out_b, int64_t out_r) {
+template <typename OutT>
+void Im2Col(const Tensor &x, int kw, int dil, OutT *out, int64_t out_b, int64_t out_r) {
   const int nb = (int)x.dim[0], cin = (int)x.dim[1], t_len = (int)x.dim[2];
-  Im2ColKernel<<<BatchGrid((int64_t)cin * kw * t_len, nb), kThreads, 0, Stream()>>>(
-      x.data, x.bstride, cin, t_len, kw, dil, out, out_b, out_r);
+  const int rows = cin * kw;
+  TD_ASSERT(nb <= 65535);
+  const dim3 grid((rows + kIm2ColRows - 1) / kIm2ColRows, nb);
+  Im2ColKernel<OutT><<<grid, dim3(32, kIm2ColRows), 0, Stream()>>>(x.data, x.bstride, cin, t_len,
+                                                                   kw, dil, out, out_b, out_r);
   CUDA_LAUNCH_CHECK();
 }
+
+// A contiguous float tensor (a weight) as bf16 in scratch memory.
+void ToBf16(const Tensor &w, DeviceScratch *out) {
+  TD_ASSERT(w.Contiguous());
+  ToBf16Kernel<<<GridFor(w.Numel(), kThreads), kThreads, 0, Stream()>>>(w.data, w.Numel(),
+                                                                        out->As<bf16>());
+  CUDA_LAUNCH_CHECK();
+}
+
+bool Bf16Operands() { return GetMathMode() == MathMode::kBf16; }
 
 void CheckConvShapes(const Tensor &x, const Tensor &w, int dilation, const Tensor &y) {
   CheckGpu(x); CheckGpu(w); CheckGpu(y);
@@ -115,6 +167,8 @@ __device__ void BlockSum2(double *a, double *b) {
 // a per-channel finish (statistics, running stats, affine coefficients), and an apply pass
 // over the whole tensor.
 // mode 0: s1 = sum x, s2 = sum x^2.  mode 1: s1 = sum dy, s2 = sum dy (x - mean) invstd.
+// kRelu: x is a pre-activation and the statistics are those of relu(x).
+template <bool kRelu>
 __global__ void BnPartialKernel(const float *__restrict__ x, int64_t x_b,
                                 const float *__restrict__ dy, int64_t dy_b, int t_len, int nb,
                                 const float *__restrict__ mean, const float *__restrict__ invstd,
@@ -126,12 +180,16 @@ __global__ void BnPartialKernel(const float *__restrict__ x, int64_t x_b,
   for (int b = s + nsplit * warp; b < nb; b += nsplit * nwarps) {
     const float *p = x + b * x_b + (int64_t)c * t_len;
     if (mode == 0) {
-      for (int t = lane; t < t_len; t += 32) { const double v = p[t]; s1 += v; s2 += v * v; }
+      for (int t = lane; t < t_len; t += 32) {
+        const double v = kRelu ? fmaxf(p[t], 0.0f) : p[t];
+        s1 += v;
+        s2 += v * v;
+      }
     } else {
       const float *g = dy + b * dy_b + (int64_t)c * t_len;
       for (int t = lane; t < t_len; t += 32) {
         s1 += g[t];
-        s2 += (double)g[t] * ((p[t] - m) * is);
+        s2 += (double)g[t] * (((kRelu ? fmaxf(p[t], 0.0f) : p[t]) - m) * is);
       }
     }
   }
@@ -170,16 +228,20 @@ __global__ void BnForwardFinishKernel(const double *part, int nsplit, int nc, in
   }
 }
 
+template <bool kRelu>
 __global__ void BnForwardApplyKernel(const float *__restrict__ x, int64_t x_b,
                                      float *__restrict__ y, int64_t y_b, int nc, int t_len,
                                      const float *__restrict__ coef) {
-  const int b = blockIdx.y, n = nc * t_len;
-  const float *xb = x + b * x_b;
-  float *yb = y + b * y_b;
-  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
-    const int c = i / t_len;
-    yb[i] = xb[i] * coef[2 * c] + coef[2 * c + 1];
-  }
+  // A warp per (b, c) row (8 channels per block, blockIdx.y the batch item): the channel's
+  // coefficients are read once and no thread divides by T.
+  const int c = blockIdx.x * kIm2ColRows + threadIdx.y;
+  if (c >= nc) return;
+  const float scale = coef[2 * c], shift = coef[2 * c + 1];
+  const float *__restrict__ xr = x + blockIdx.y * x_b + (int64_t)c * t_len;
+  float *__restrict__ yr = y + blockIdx.y * y_b + (int64_t)c * t_len;
+#pragma unroll 4
+  for (int t = threadIdx.x; t < t_len; t += 32)
+    yr[t] = (kRelu ? fmaxf(xr[t], 0.0f) : xr[t]) * scale + shift;
 }
 
 // coef[3c..3c+2] = (gamma invstd, a, bcoef) of dx += k (dy - a - xhat bcoef).
@@ -197,6 +259,8 @@ __global__ void BnBackwardFinishKernel(const double *part, int nsplit, int nc, i
   }
 }
 
+// kRelu: x is the pre-activation, dx = (x > 0) (dx + dBN(relu(x))).
+template <bool kRelu>
 __global__ void BnBackwardApplyKernel(const float *__restrict__ x, int64_t x_b,
                                       const float *__restrict__ dy, int64_t dy_b,
                                       float *__restrict__ dx, int64_t dx_b, int nc, int t_len,
@@ -209,7 +273,9 @@ __global__ void BnBackwardApplyKernel(const float *__restrict__ x, int64_t x_b,
   for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
     const int c = i / t_len;
     const float m = mean[c], is = invstd[c];
-    db[i] += coef[3 * c] * (gb[i] - coef[3 * c + 1] - (xb[i] - m) * is * coef[3 * c + 2]);
+    const float xv = kRelu ? fmaxf(xb[i], 0.0f) : xb[i];
+    const float d = db[i] + coef[3 * c] * (gb[i] - coef[3 * c + 1] - (xv - m) * is * coef[3 * c + 2]);
+    db[i] = (!kRelu || xb[i] > 0.0f) ? d : 0.0f;
   }
 }
 
@@ -249,6 +315,14 @@ void GpuKernels::Conv1dForward(const Tensor &x, const Tensor &w, int dilation, T
     return;
   }
   const int64_t rows = cin * kw;
+  if (Bf16Operands()) {   // the im2col writes bf16 (half the bytes), the GEMM reads bf16
+    DeviceScratch col(sizeof(bf16) * nb * rows * t_len), w16(sizeof(bf16) * w.Numel());
+    Im2Col(x, (int)kw, dilation, col.As<bf16>(), rows * t_len, t_len);
+    ToBf16(w, &w16);
+    GemmBf16(false, false, cout, t_len, rows, 1.0f, w16.As<bf16>(), rows, 0, col.As<bf16>(),
+             t_len, rows * t_len, 0.0f, y->data, t_len, y->bstride, nb);
+    return;
+  }
   DeviceScratch col(sizeof(float) * nb * rows * t_len);
   Im2Col(x, (int)kw, dilation, col.As<float>(), rows * t_len, t_len);
   Gemm(false, false, cout, t_len, rows, 1.0f, w.data, rows, 0, col.As<float>(), t_len,
@@ -278,6 +352,15 @@ void GpuKernels::Conv1dBackward(const Tensor &x, const Tensor &w, int dilation, 
     }
   }
   // dW += dy^T (Cout, B*T) col^T (Cin*K, B*T)^T
+  // (BF16 mode: both layout copies are written as bf16, which the GEMM reads directly.)
+  if (Bf16Operands()) {
+    DeviceScratch colt(sizeof(bf16) * rows * frames), dyt(sizeof(bf16) * cout * frames);
+    Im2Col(x, (int)kw, dilation, colt.As<bf16>(), t_len, frames);
+    Im2Col(dy, 1, 1, dyt.As<bf16>(), t_len, frames);
+    GemmBf16(false, true, cout, rows, frames, 1.0f, dyt.As<bf16>(), frames, 0, colt.As<bf16>(),
+             frames, 0, 1.0f, dw->data, rows, 0, 1);
+    return;
+  }
   DeviceScratch colt(sizeof(float) * rows * frames), dyt(sizeof(float) * cout * frames);
   Im2Col(x, (int)kw, dilation, colt.As<float>(), t_len, frames);
   Im2Col(dy, 1, 1, dyt.As<float>(), t_len, frames);
@@ -285,10 +368,13 @@ void GpuKernels::Conv1dBackward(const Tensor &x, const Tensor &w, int dilation, 
        frames, 0, 1.0f, dw->data, rows, 0, 1);
 }
 
-void GpuKernels::BatchNormForward(const Tensor &x, const Tensor &gamma, const Tensor &beta,
-                                  bool train, float momentum, float eps, Tensor *running_mean,
-                                  Tensor *running_var, Tensor *y, Tensor *mean,
-                                  Tensor *invstd) const {
+namespace {
+
+// The three launches of a batch-norm forward (see the kernels above); kRelu: of relu(x).
+template <bool kRelu>
+void BnForward(const Tensor &x, const Tensor &gamma, const Tensor &beta, bool train,
+               float momentum, float eps, Tensor *running_mean, Tensor *running_var, Tensor *y,
+               Tensor *mean, Tensor *invstd) {
   CheckGpu(x); CheckGpu(*y);
   TD_ASSERT(x.SameShape(*y) && x.ndim >= 2);
   const int64_t nb = x.dim[0], nc = x.dim[1], t_len = x.InnerSize() / nc;
@@ -299,7 +385,7 @@ void GpuKernels::BatchNormForward(const Tensor &x, const Tensor &gamma, const Te
   const int nsplit = BnSplits(nc, nb);
   DeviceScratch part(sizeof(double) * 2 * nc * nsplit), coef(sizeof(float) * 2 * nc);
   if (train) {
-    BnPartialKernel<<<dim3((unsigned)nc, (unsigned)nsplit), kThreads, 0, Stream()>>>(
+    BnPartialKernel<kRelu><<<dim3((unsigned)nc, (unsigned)nsplit), kThreads, 0, Stream()>>>(
         x.data, x.bstride, nullptr, 0, (int)t_len, (int)nb, nullptr, nullptr, 0,
         part.As<double>());
     CUDA_LAUNCH_CHECK();
@@ -308,14 +394,16 @@ void GpuKernels::BatchNormForward(const Tensor &x, const Tensor &gamma, const Te
       part.As<double>(), nsplit, (int)nc, nb * t_len, gamma.data, beta.data, running_mean->data,
       running_var->data, mean->data, invstd->data, train, momentum, eps, coef.As<float>());
   CUDA_LAUNCH_CHECK();
-  BnForwardApplyKernel<<<BatchGrid(nc * t_len, nb), kThreads, 0, Stream()>>>(
+  TD_ASSERT(nb <= 65535);
+  BnForwardApplyKernel<kRelu><<<dim3((unsigned)((nc + kIm2ColRows - 1) / kIm2ColRows), (unsigned)nb),
+                                dim3(32, kIm2ColRows), 0, Stream()>>>(
       x.data, x.bstride, y->data, y->bstride, (int)nc, (int)t_len, coef.As<float>());
   CUDA_LAUNCH_CHECK();
 }
 
-void GpuKernels::BatchNormBackward(const Tensor &x, const Tensor &gamma, const Tensor &mean,
-                                   const Tensor &invstd, const Tensor &dy, bool train,
-                                   Tensor *dx, Tensor *dgamma, Tensor *dbeta) const {
+template <bool kRelu>
+void BnBackward(const Tensor &x, const Tensor &gamma, const Tensor &mean, const Tensor &invstd,
+                const Tensor &dy, bool train, Tensor *dx, Tensor *dgamma, Tensor *dbeta) {
   CheckGpu(x); CheckGpu(dy);
   TD_ASSERT(x.SameShape(dy));
   const int64_t nb = x.dim[0], nc = x.dim[1], t_len = x.InnerSize() / nc;
@@ -323,7 +411,7 @@ void GpuKernels::BatchNormBackward(const Tensor &x, const Tensor &gamma, const T
   if (nc == 0 || nb == 0) return;
   const int nsplit = BnSplits(nc, nb);
   DeviceScratch part(sizeof(double) * 2 * nc * nsplit), coef(sizeof(float) * 3 * nc);
-  BnPartialKernel<<<dim3((unsigned)nc, (unsigned)nsplit), kThreads, 0, Stream()>>>(
+  BnPartialKernel<kRelu><<<dim3((unsigned)nc, (unsigned)nsplit), kThreads, 0, Stream()>>>(
       x.data, x.bstride, dy.data, dy.bstride, (int)t_len, (int)nb, mean.data, invstd.data, 1,
       part.As<double>());
   CUDA_LAUNCH_CHECK();
@@ -332,10 +420,43 @@ void GpuKernels::BatchNormBackward(const Tensor &x, const Tensor &gamma, const T
       dgamma->data, dbeta->data, coef.As<float>());
   CUDA_LAUNCH_CHECK();
   if (dx == nullptr) return;
-  BnBackwardApplyKernel<<<BatchGrid(nc * t_len, nb), kThreads, 0, Stream()>>>(
+  BnBackwardApplyKernel<kRelu><<<BatchGrid(nc * t_len, nb), kThreads, 0, Stream()>>>(
       x.data, x.bstride, dy.data, dy.bstride, dx->data, dx->bstride, (int)nc, (int)t_len,
       mean.data, invstd.data, coef.As<float>());
   CUDA_LAUNCH_CHECK();
+}
+
+}  // namespace
+
+void GpuKernels::BatchNormForward(const Tensor &x, const Tensor &gamma, const Tensor &beta,
+                                  bool train, float momentum, float eps, Tensor *running_mean,
+                                  Tensor *running_var, Tensor *y, Tensor *mean,
+                                  Tensor *invstd) const {
+  BnForward<false>(x, gamma, beta, train, momentum, eps, running_mean, running_var, y, mean,
+                   invstd);
+}
+
+void GpuKernels::BatchNormBackward(const Tensor &x, const Tensor &gamma, const Tensor &mean,
+                                   const Tensor &invstd, const Tensor &dy, bool train,
+                                   Tensor *dx, Tensor *dgamma, Tensor *dbeta) const {
+  BnBackward<false>(x, gamma, mean, invstd, dy, train, dx, dgamma, dbeta);
+}
+
+// The pre-activation stays in x: the ReLU is applied where x is read (no extra pass), and the
+// backward masks with x > 0.
+void GpuKernels::ReluBatchNormForward(Tensor *x, const Tensor &gamma, const Tensor &beta,
+                                      bool train, float momentum, float eps,
+                                      Tensor *running_mean, Tensor *running_var, Tensor *y,
+                                      Tensor *mean, Tensor *invstd) const {
+  BnForward<true>(*x, gamma, beta, train, momentum, eps, running_mean, running_var, y, mean,
+                  invstd);
+}
+
+void GpuKernels::ReluBatchNormBackward(const Tensor &x, const Tensor &gamma, const Tensor &mean,
+                                       const Tensor &invstd, const Tensor &dy, bool train,
+                                       Tensor *dx, Tensor *dgamma, Tensor *dbeta) const {
+  TD_ASSERT(dx != nullptr);
+  BnBackward<true>(x, gamma, mean, invstd, dy, train, dx, dgamma, dbeta);
 }
 
 void GpuKernels::LinearForward(const Tensor &x, const Tensor &w, const Tensor *b,

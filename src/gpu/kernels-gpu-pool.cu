@@ -108,11 +108,12 @@ __device__ inline int64_t RowOffset(int64_t r, int nc, int t_len, int64_t bstrid
   for (int64_t r = (int64_t)blockIdx.x * kRowsPerBlock + (threadIdx.x >> 5); r < (nrows); \
        r += (int64_t)gridDim.x * kRowsPerBlock)
 
-__global__ void MeanOverTimeKernel(const float *x, int64_t x_b, int nb, int nc, int t_len,
-                                   float *m, int64_t m_b) {
+__global__ void MeanOverTimeKernel(const float *__restrict__ x, int64_t x_b, int nb, int nc, int t_len,
+                                   float *__restrict__ m, int64_t m_b) {
   FOR_WARP_ROWS((int64_t)nb * nc) {
-    const float *p = x + RowOffset(r, nc, t_len, x_b);
+    const float *__restrict__ p = x + RowOffset(r, nc, t_len, x_b);
     double s = 0.0;
+    #pragma unroll 4
     for (int t = lane; t < t_len; t += 32) s += p[t];
     s = WarpSum(s);
     if (lane == 0) m[(r / nc) * m_b + r % nc] = (float)(s / t_len);
@@ -120,29 +121,43 @@ __global__ void MeanOverTimeKernel(const float *x, int64_t x_b, int nb, int nc, 
 }
 
 // dx[b, c, t] += dm[b, c] / T  (mode 0);  y[b, c, t] = x[b, c, t] * a[b, c]  (mode 1).
-// blockIdx.y is the batch item.
-__global__ void ChannelBroadcastKernel(const float *x, int64_t x_b, const float *a, int64_t a_b,
-                                       float *y, int64_t y_b, int nc, int t_len, int mode) {
+// A warp per (b, c) row (8 channels per block, blockIdx.y the batch item), as the batch-norm
+// apply: the channel's factor is read once and no thread divides by T.
+constexpr int kBroadcastRows = 8;
+__global__ void ChannelBroadcastKernel(const float *__restrict__ x, int64_t x_b,
+                                       const float *__restrict__ a, int64_t a_b,
+                                       float *__restrict__ y, int64_t y_b, int nc, int t_len,
+                                       int mode) {
+  const int c = blockIdx.x * kBroadcastRows + threadIdx.y;
+  if (c >= nc) return;
   const int64_t b = blockIdx.y;
-  const int n = nc * t_len;
-  const float *ab = a + b * a_b;
-  float *yb = y + b * y_b;
-  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
-    const float s = ab[i / t_len];
-    if (mode == 0) yb[i] += s / t_len;
-    else yb[i] = x[b * x_b + i] * s;
+  const float s = a[b * a_b + c];
+  float *__restrict__ yr = y + b * y_b + (int64_t)c * t_len;
+  if (mode == 0) {
+    const float add = s / t_len;
+#pragma unroll 4
+    for (int t = threadIdx.x; t < t_len; t += 32) yr[t] += add;
+  } else {
+    const float *__restrict__ xr = x + b * x_b + (int64_t)c * t_len;
+#pragma unroll 4
+    for (int t = threadIdx.x; t < t_len; t += 32) yr[t] = xr[t] * s;
   }
 }
+dim3 BroadcastGrid(int64_t nc, int64_t nb) {
+  TD_ASSERT(nb <= 65535);
+  return dim3((unsigned)((nc + kBroadcastRows - 1) / kBroadcastRows), (unsigned)nb);
+}
 
-__global__ void ScaleChannelsBwdKernel(const float *x, int64_t x_b, const float *a, int64_t a_b,
-                                       const float *dy, int64_t dy_b, float *dx, int64_t dx_b,
-                                       float *da, int64_t da_b, int nb, int nc, int t_len) {
+__global__ void ScaleChannelsBwdKernel(const float *__restrict__ x, int64_t x_b, const float *__restrict__ a, int64_t a_b,
+                                       const float *__restrict__ dy, int64_t dy_b, float *__restrict__ dx, int64_t dx_b,
+                                       float *__restrict__ da, int64_t da_b, int nb, int nc, int t_len) {
   FOR_WARP_ROWS((int64_t)nb * nc) {
     const int64_t b = r / nc, c = r - b * nc;
     const float s = a[b * a_b + c];
-    const float *p = x + b * x_b + c * t_len, *g = dy + b * dy_b + c * t_len;
-    float *d = dx + b * dx_b + c * t_len;
+    const float *__restrict__ p = x + b * x_b + c * t_len, *__restrict__ g = dy + b * dy_b + c * t_len;
+    float *__restrict__ d = dx + b * dx_b + c * t_len;
     double acc = 0.0;
+    #pragma unroll 4
     for (int t = lane; t < t_len; t += 32) {
       d[t] += g[t] * s;
       acc += g[t] * p[t];
@@ -152,15 +167,17 @@ __global__ void ScaleChannelsBwdKernel(const float *x, int64_t x_b, const float 
   }
 }
 
-__global__ void SoftmaxOverTimeKernel(const float *x, int64_t x_b, float *a, int64_t a_b, int nb,
+__global__ void SoftmaxOverTimeKernel(const float *__restrict__ x, int64_t x_b, float *__restrict__ a, int64_t a_b, int nb,
                                       int nc, int t_len) {
   FOR_WARP_ROWS((int64_t)nb * nc) {
-    const float *p = x + RowOffset(r, nc, t_len, x_b);
-    float *q = a + RowOffset(r, nc, t_len, a_b);
+    const float *__restrict__ p = x + RowOffset(r, nc, t_len, x_b);
+    float *__restrict__ q = a + RowOffset(r, nc, t_len, a_b);
     float mx = -INFINITY;
+    #pragma unroll 4
     for (int t = lane; t < t_len; t += 32) mx = fmaxf(mx, p[t]);
     mx = WarpMax(mx);
     double s = 0.0;
+    #pragma unroll 4
     for (int t = lane; t < t_len; t += 32) {
       const float e = expf(p[t] - mx);
       q[t] = e;
@@ -168,30 +185,34 @@ __global__ void SoftmaxOverTimeKernel(const float *x, int64_t x_b, float *a, int
     }
     s = WarpSum(s);
     const float inv = (float)(1.0 / s);
+    #pragma unroll 4
     for (int t = lane; t < t_len; t += 32) q[t] *= inv;
   }
 }
 
-__global__ void SoftmaxOverTimeBwdKernel(const float *a, int64_t a_b, const float *da,
-                                         int64_t da_b, float *dl, int64_t dl_b, int nb, int nc,
+__global__ void SoftmaxOverTimeBwdKernel(const float *__restrict__ a, int64_t a_b, const float *__restrict__ da,
+                                         int64_t da_b, float *__restrict__ dl, int64_t dl_b, int nb, int nc,
                                          int t_len) {
   FOR_WARP_ROWS((int64_t)nb * nc) {
-    const float *p = a + RowOffset(r, nc, t_len, a_b), *g = da + RowOffset(r, nc, t_len, da_b);
-    float *d = dl + RowOffset(r, nc, t_len, dl_b);
+    const float *__restrict__ p = a + RowOffset(r, nc, t_len, a_b), *__restrict__ g = da + RowOffset(r, nc, t_len, da_b);
+    float *__restrict__ d = dl + RowOffset(r, nc, t_len, dl_b);
     double dot = 0.0;
+    #pragma unroll 4
     for (int t = lane; t < t_len; t += 32) dot += (double)p[t] * g[t];
     const float fd = (float)WarpSum(dot);
+    #pragma unroll 4
     for (int t = lane; t < t_len; t += 32) d[t] += p[t] * (g[t] - fd);
   }
 }
 
-__global__ void AttentiveStatsKernel(const float *h, int64_t h_b, const float *a, int64_t a_b,
-                                     float min_var, float *out, int64_t out_b, int nb, int nc,
+__global__ void AttentiveStatsKernel(const float *__restrict__ h, int64_t h_b, const float *__restrict__ a, int64_t a_b,
+                                     float min_var, float *__restrict__ out, int64_t out_b, int nb, int nc,
                                      int t_len) {
   FOR_WARP_ROWS((int64_t)nb * nc) {
     const int64_t b = r / nc, c = r - b * nc;
-    const float *x = h + b * h_b + c * t_len, *w = a + b * a_b + c * t_len;
+    const float *__restrict__ x = h + b * h_b + c * t_len, *__restrict__ w = a + b * a_b + c * t_len;
     double mu = 0.0, m2 = 0.0;
+    #pragma unroll 4
     for (int t = lane; t < t_len; t += 32) {
       const double wx = (double)w[t] * x[t];
       mu += wx;
@@ -207,16 +228,17 @@ __global__ void AttentiveStatsKernel(const float *h, int64_t h_b, const float *a
   }
 }
 
-__global__ void AttentiveStatsBwdKernel(const float *h, int64_t h_b, const float *a, int64_t a_b,
-                                        const float *out, int64_t out_b, float min_var,
-                                        const float *dout, int64_t dout_b, float *dh,
-                                        int64_t dh_b, float *da, int64_t da_b, int nb, int nc,
+__global__ void AttentiveStatsBwdKernel(const float *__restrict__ h, int64_t h_b, const float *__restrict__ a, int64_t a_b,
+                                        const float *__restrict__ out, int64_t out_b, float min_var,
+                                        const float *__restrict__ dout, int64_t dout_b, float *__restrict__ dh,
+                                        int64_t dh_b, float *__restrict__ da, int64_t da_b, int nb, int nc,
                                         int t_len) {
   FOR_WARP_ROWS((int64_t)nb * nc) {
     const int64_t b = r / nc, c = r - b * nc;
-    const float *x = h + b * h_b + c * t_len, *w = a + b * a_b + c * t_len;
-    float *gx = dh + b * dh_b + c * t_len, *gw = da + b * da_b + c * t_len;
+    const float *__restrict__ x = h + b * h_b + c * t_len, *__restrict__ w = a + b * a_b + c * t_len;
+    float *__restrict__ gx = dh + b * dh_b + c * t_len, *__restrict__ gw = da + b * da_b + c * t_len;
     double mu = 0.0, m2 = 0.0;
+    #pragma unroll 4
     for (int t = lane; t < t_len; t += 32) {
       const double wx = (double)w[t] * x[t];
       mu += wx;
@@ -229,6 +251,7 @@ __global__ void AttentiveStatsBwdKernel(const float *h, int64_t h_b, const float
     const float dmu = dout[b * dout_b + c], dsd = dout[b * dout_b + nc + c];
     const float dvar = var >= min_var ? dsd / (2.0f * sd) : 0.0f;
     const float dmu_eff = dmu - 2.0f * (float)mu * dvar;
+    #pragma unroll 4
     for (int t = lane; t < t_len; t += 32) {
       gx[t] += w[t] * (dmu_eff + 2.0f * x[t] * dvar);
       gw[t] += x[t] * (dmu_eff + x[t] * dvar);
@@ -258,7 +281,7 @@ __global__ void NormalizeBwdKernel(const float *xn, const float *norms, const fl
   FOR_WARP_ROWS(rows) {
     const float nrm = norms[r];
     const bool clamped = nrm <= 1e-12f;
-    const float *u = xn + r * cols, *g = dxn + r * cols;
+    const float *u = xn + r * cols, *__restrict__ g = dxn + r * cols;
     double dot = 0.0;
     if (!clamped)
       for (int i = lane; i < cols; i += 32) dot += (double)u[i] * g[i];
@@ -367,11 +390,6 @@ __global__ void AdamKernel(float *p, const float *g, float *m, float *v, int64_t
   }
 }
 
-dim3 BatchGrid(int64_t n, int64_t nb) {
-  TD_ASSERT(nb <= 65535 && n < (1LL << 31));
-  return dim3(std::min<unsigned>(GridFor(n, kThreads), 4096u), static_cast<unsigned>(nb));
-}
-
 unsigned RowGrid(int64_t rows) { return GridFor(rows, kRowsPerBlock); }
 
 void CheckBct(const Tensor &t) { CheckGpu(t); TD_ASSERT(t.ndim == 3); }
@@ -414,7 +432,7 @@ void GpuKernels::MeanOverTimeBackward(const Tensor &dm, Tensor *dx) const {
   const int64_t nb = dx->dim[0], nc = dx->dim[1], t_len = dx->dim[2];
   TD_ASSERT(dm.dim[0] == nb && dm.InnerSize() == nc);
   if (nb * nc * t_len == 0) return;
-  ChannelBroadcastKernel<<<BatchGrid(nc * t_len, nb), kThreads, 0, Stream()>>>(
+  ChannelBroadcastKernel<<<BroadcastGrid(nc, nb), dim3(32, kBroadcastRows), 0, Stream()>>>(
       nullptr, 0, dm.data, dm.bstride, dx->data, dx->bstride, (int)nc, (int)t_len, 0);
   CUDA_LAUNCH_CHECK();
 }
@@ -424,7 +442,7 @@ void GpuKernels::ScaleChannelsForward(const Tensor &x, const Tensor &a, Tensor *
   TD_ASSERT(x.SameShape(*y) && a.dim[0] == x.dim[0] && a.InnerSize() == x.dim[1]);
   const int64_t nb = x.dim[0], nc = x.dim[1], t_len = x.dim[2];
   if (nb * nc * t_len == 0) return;
-  ChannelBroadcastKernel<<<BatchGrid(nc * t_len, nb), kThreads, 0, Stream()>>>(
+  ChannelBroadcastKernel<<<BroadcastGrid(nc, nb), dim3(32, kBroadcastRows), 0, Stream()>>>(
       x.data, x.bstride, a.data, a.bstride, y->data, y->bstride, (int)nc, (int)t_len, 1);
   CUDA_LAUNCH_CHECK();
 }

@@ -23,6 +23,8 @@ class GpuKernels : public nnet::Kernels {
   void Conv1dBackward(const Tensor &x, const Tensor &w, int dilation, const Tensor &dy, Tensor *dx, Tensor *dw) const override;
   void BatchNormForward(const Tensor &x, const Tensor &gamma, const Tensor &beta, bool train, float momentum, float eps, Tensor *running_mean, Tensor *running_var, Tensor *y, Tensor *mean, Tensor *invstd) const override;
   void BatchNormBackward(const Tensor &x, const Tensor &gamma, const Tensor &mean, const Tensor &invstd, const Tensor &dy, bool train, Tensor *dx, Tensor *dgamma, Tensor *dbeta) const override;
+  void ReluBatchNormForward(Tensor *x, const Tensor &gamma, const Tensor &beta, bool train, float momentum, float eps, Tensor *running_mean, Tensor *running_var, Tensor *y, Tensor *mean, Tensor *invstd) const override;
+  void ReluBatchNormBackward(const Tensor &x, const Tensor &gamma, const Tensor &mean, const Tensor &invstd, const Tensor &dy, bool train, Tensor *dx, Tensor *dgamma, Tensor *dbeta) const override;
   void ReluForward(const Tensor &x, Tensor *y) const override;
   void ReluBackwardInPlace(const Tensor &y, Tensor *dy) const override;
   void TanhForward(const Tensor &x, Tensor *y) const override;

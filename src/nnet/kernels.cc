@@ -10,6 +10,24 @@ namespace {
 const Kernels *g_kernels[2] = {nullptr, nullptr};
 }
 
+void Kernels::ReluBatchNormForward(Tensor *x, const Tensor &gamma, const Tensor &beta, bool train,
+                                   float momentum, float eps, Tensor *running_mean,
+                                   Tensor *running_var, Tensor *y, Tensor *mean,
+                                   Tensor *invstd) const {
+  ReluForward(*x, x);
+  BatchNormForward(*x, gamma, beta, train, momentum, eps, running_mean, running_var, y, mean,
+                   invstd);
+}
+
+void Kernels::ReluBatchNormBackward(const Tensor &x, const Tensor &gamma, const Tensor &mean,
+                                    const Tensor &invstd, const Tensor &dy, bool train,
+                                    Tensor *dx, Tensor *dgamma, Tensor *dbeta) const {
+  // BatchNormBackward reads x as its input: relu(x), which x already is after the default
+  // forward (and a backend that keeps the pre-activation overrides this function).
+  BatchNormBackward(x, gamma, mean, invstd, dy, train, dx, dgamma, dbeta);
+  ReluBackwardInPlace(x, dx);
+}
+
 void RegisterKernels(Device d, const Kernels *k) { g_kernels[static_cast<int>(d)] = k; }
 
 const Kernels &KernelsFor(Device d) {

@@ -84,6 +84,20 @@ class Kernels {
                                  const Tensor &invstd, const Tensor &dy, bool train, Tensor *dx,
                                  Tensor *dgamma, Tensor *dbeta) const = 0;
 
+  // ---- ReLU then batch norm, the conv units' epilogue, in one pass where a backend can ----
+  // y = BN(relu(x)), same arguments as BatchNormForward. x holds the pre-activation; the
+  // default implementation replaces it with relu(x) in place, and the backward accepts either
+  // (both give the same relu and the same mask), so callers keep x for the backward.
+  virtual void ReluBatchNormForward(Tensor *x, const Tensor &gamma, const Tensor &beta, bool train,
+                                    float momentum, float eps, Tensor *running_mean,
+                                    Tensor *running_var, Tensor *y, Tensor *mean,
+                                    Tensor *invstd) const;
+  // dx += dBN(relu(x)), then dx *= (x > 0) (the gradient of the pre-activation when dx held
+  // zeros); dgamma +=, dbeta +=.
+  virtual void ReluBatchNormBackward(const Tensor &x, const Tensor &gamma, const Tensor &mean,
+                                     const Tensor &invstd, const Tensor &dy, bool train,
+                                     Tensor *dx, Tensor *dgamma, Tensor *dbeta) const;
+
   // ---- elementwise (any shape; y may alias x; backward is in place on dy given the output) ----
   virtual void ReluForward(const Tensor &x, Tensor *y) const = 0;
   virtual void ReluBackwardInPlace(const Tensor &y, Tensor *dy) const = 0;      // dy *= (y > 0)

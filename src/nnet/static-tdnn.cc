@@ -113,17 +113,17 @@ void StaticTdnn::InitParams(uint64_t seed) {
 // ---- units ----
 
 void StaticTdnn::ConvUnitForward(ConvUnit *u, const Tensor &x, Tensor *y) {
-  // x: (B, Cin, T) -> r = relu(conv(x)): (B, Cout, T) -> y = BN(r)
+  // x: (B, Cin, T) -> r = conv(x): (B, Cout, T) -> y = BN(relu(r))
   Tensor w = P(u->w);
   u->x = x;
   u->r = acts_.Alloc({x.dim[0], w.dim[0], x.dim[2]}, false);
   u->mean = acts_.Alloc({w.dim[0]}, false);
   u->invstd = acts_.Alloc({w.dim[0]}, false);
   k_->Conv1dForward(x, w, u->dilation, &u->r);
-  k_->ReluForward(u->r, &u->r);
   Tensor rm = S(u->rm), rv = S(u->rv);
-  k_->BatchNormForward(u->r, P(u->gamma), P(u->beta), train_, opts_.bn_momentum, opts_.bn_eps,
-                       &rm, &rv, y, &u->mean, &u->invstd);
+  // r keeps the pre-activation or becomes relu(r) (backend's choice); the backward takes both.
+  k_->ReluBatchNormForward(&u->r, P(u->gamma), P(u->beta), train_, opts_.bn_momentum,
+                           opts_.bn_eps, &rm, &rv, y, &u->mean, &u->invstd);
   u->y = *y;
 }
 
@@ -132,8 +132,7 @@ void StaticTdnn::ConvUnitBackward(const ConvUnit &u, const Tensor &dy, Tensor *d
   int64_t mark = scratch_.Mark();
   Tensor dr = scratch_.Alloc({u.r.dim[0], u.r.dim[1], u.r.dim[2]});
   Tensor dg = G(u.gamma), db = G(u.beta), dw = G(u.w);
-  k_->BatchNormBackward(u.r, P(u.gamma), u.mean, u.invstd, dy, train_, &dr, &dg, &db);
-  k_->ReluBackwardInPlace(u.r, &dr);
+  k_->ReluBatchNormBackward(u.r, P(u.gamma), u.mean, u.invstd, dy, train_, &dr, &dg, &db);
   k_->Conv1dBackward(u.x, P(u.w), u.dilation, dr, dx, &dw);
   scratch_.Release(mark);
 }

@@ -12,9 +12,16 @@
 // lines (and writes them to $TDNAS_GPU_BENCH_OUT).
 // Settings (env): TDNAS_GPU_BENCH_CONFIG (default 4-512-512-512-512-512-5-5-5-5-5-1536),
 // _BATCH 128, _INFER_BATCH 256, _FRAMES 200, _CLASSES 5994, _ITERS 20, _MODES "fp32 tf32 bf16" ("none": the engine only).
+// TDNAS_GPU_BENCH_PROFILE=1: after the timings of a mode, one more training step runs inside
+// cudaProfilerStart/Stop (for `ncu --profile-from-start off`), and the host time to enqueue
+// the backward + Adam is printed next to their device time ("host-bound" when they match).
 #include <gtest/gtest.h>
+#ifdef TDNAS_HAVE_CUDA
+#include <cuda_profiler_api.h>
+#endif
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -105,6 +112,30 @@ TEST(GpuBench, TrainAndInfer) {
     const double first_loss = loss;
     for (int i = 0; i < 2; i++) step();
     const double train_ms = MedianMs(iters, step);
+    if (Env("TDNAS_GPU_BENCH_PROFILE", "0") == "1") {
+      using Clock = std::chrono::steady_clock;
+      auto ms = [](Clock::time_point a, Clock::time_point b) {
+        return std::chrono::duration<double, std::milli>(b - a).count();
+      };
+      gpu::Synchronize();
+#ifdef TDNAS_HAVE_CUDA
+      cudaProfilerStart();
+#endif
+      const auto t0 = Clock::now();
+      net.ZeroGrad();
+      loss = net.ForwardLoss(x_train, labels.data(), true, nullptr);   // ends with a sync
+      const auto t1 = Clock::now();
+      net.Backward();
+      adam.Update(1e-4f, net.GradBuffer(), &net.ParamBuffer());
+      const auto t2 = Clock::now();
+      gpu::Synchronize();
+      const auto t3 = Clock::now();
+#ifdef TDNAS_HAVE_CUDA
+      cudaProfilerStop();
+#endif
+      std::printf("profile %s forward+loss %.2f ms; backward+adam enqueue %.2f ms, done after %.2f ms\n",
+                  mode_name.c_str(), ms(t0, t1), ms(t1, t2), ms(t1, t3));
+    }
     auto infer = [&]() { net.Forward(x_infer, false); };
     for (int i = 0; i < 3; i++) infer();
     const double infer_ms = MedianMs(iters, infer);

@@ -181,6 +181,56 @@ TEST(GpuKernels, BatchNorm) {
     for (bool two_d : {false, true}) BnCase(train, two_d);
 }
 
+// ReLU + batch norm in one call (the conv units' epilogue): the GPU keeps the pre-activation
+// in x and applies the ReLU where it reads x; the CPU (the default implementation: ReluForward
+// in place, then BatchNormForward) leaves relu(x) in x. Both backwards must accept either.
+void ReluBnCase(bool train) {
+  const int64_t nb = 5, nc = 10, t_len = 41;
+  const std::string tag = std::string("relu+bn ") + (train ? "train" : "eval");
+  Pair x({nb, nc, t_len}, 1.0f, 0.3f, 2), y({nb, nc, t_len});
+  Pair gamma({nc}), beta({nc}), rm({nc}, 0.1f), rv({nc}), mean({nc}), invstd({nc});
+  gamma.FillUniform(0.5f, 1.5f);
+  rv.FillUniform(0.5f, 1.5f);
+  Tensor xc = x.th, xg = x.td;
+  Cpu().ReluBatchNormForward(&xc, gamma.th, beta.th, train, 0.1f, 1e-5f, &rm.th, &rv.th, &y.th,
+                             &mean.th, &invstd.th);
+  y.PoisonGpu(); mean.PoisonGpu(); invstd.PoisonGpu();
+  Gpu().ReluBatchNormForward(&xg, gamma.td, beta.td, train, 0.1f, 1e-5f, &rm.td, &rv.td, &y.td,
+                             &mean.td, &invstd.td);
+  Expect(tag + " y", y, 1e-5);
+  Expect(tag + " mean", mean, 1e-5);
+  Expect(tag + " invstd", invstd, 1e-5);
+  Expect(tag + " running_mean", rm, 1e-5);
+  Expect(tag + " running_var", rv, 1e-5);
+  // dx starts random: the result is (dx + dBN) masked by x > 0.
+  Pair dy({nb, nc, t_len}, 1.0f, 0.0f, 1), dx({nb, nc, t_len}), dg({nc}), db({nc});
+  Cpu().ReluBatchNormBackward(xc, gamma.th, mean.th, invstd.th, dy.th, train, &dx.th, &dg.th,
+                              &db.th);
+  Gpu().ReluBatchNormBackward(xg, gamma.td, mean.td, invstd.td, dy.td, train, &dx.td, &dg.td,
+                              &db.td);
+  Expect(tag + " dx (pre-activation kept)", dx, 1e-5);
+  Expect(tag + " dgamma", dg, 1e-5);
+  Expect(tag + " dbeta", db, 1e-5);
+  // The GPU backward on relu(x) (what the CPU forward left): the same gradients.
+  x.Upload();   // x.h now holds relu(x) (the CPU forward wrote it in place)
+  Pair dx2({nb, nc, t_len}), dg2({nc}), db2({nc});
+  Cpu().ReluBatchNormBackward(xc, gamma.th, mean.th, invstd.th, dy.th, train, &dx2.th, &dg2.th,
+                              &db2.th);
+  Gpu().ReluBatchNormBackward(xg, gamma.td, mean.td, invstd.td, dy.td, train, &dx2.td, &dg2.td,
+                              &db2.td);
+  Expect(tag + " dx (relu(x) given)", dx2, 1e-5);
+  Expect(tag + " dgamma (relu(x) given)", dg2, 1e-5);
+  // The mask really masks: some pre-activations were negative.
+  int negative = 0;
+  for (float v : x.h) negative += v == 0.0f;
+  EXPECT_GT(negative, 0);
+}
+
+TEST(GpuKernels, ReluBatchNorm) {
+  REQUIRE_GPU();
+  for (bool train : {true, false}) ReluBnCase(train);
+}
+
 // ---- elementwise ----
 TEST(GpuKernels, Elementwise) {
   REQUIRE_GPU();
