@@ -10,9 +10,9 @@
 //             channel-major over all frames, col^T (Cin*K, B*T) and dy^T (Cout, B*T) (T stays
 //             the inner dimension, so both copies are coalesced), then dW += dy^T col^T^T with
 //             k = B*T.
-// BF16 mode: the copies a GEMM reads (forward im2col, the two dW layouts) are written as bf16
-// and multiplied by a bf16 GEMM (float32 accumulation); the other GEMMs read float32
-// activations in place and let cuBLAS round them (CUBLAS_COMPUTE_32F_FAST_16BF).
+// BF16 mode: every convolution GEMM reads bf16 operands (float32 accumulation and output): the
+// im2col and dW layout copies are written as bf16, 1x1 inputs and dy get a bf16 copy, weights
+// are rounded per call (cuBLAS given float32 operands picks TF32 kernels, at half the speed).
 // Batch norm: per-channel sums in double (as the CPU kernels), split over several blocks.
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
@@ -309,6 +309,14 @@ __global__ void BiasGradKernel(const float *dy, int64_t dy_b, int nb, int out, f
 void GpuKernels::Conv1dForward(const Tensor &x, const Tensor &w, int dilation, Tensor *y) const {
   CheckConvShapes(x, w, dilation, *y);
   const int64_t nb = x.dim[0], cin = x.dim[1], t_len = x.dim[2], cout = w.dim[0], kw = w.dim[2];
+  if (kw == 1 && Bf16Operands()) {   // a bf16 copy of x: cuBLAS would multiply fp32 x as TF32
+    DeviceScratch x16(sizeof(bf16) * nb * cin * t_len), w16(sizeof(bf16) * w.Numel());
+    Im2Col(x, 1, 1, x16.As<bf16>(), cin * t_len, t_len);
+    ToBf16(w, &w16);
+    GemmBf16(false, false, cout, t_len, cin, 1.0f, w16.As<bf16>(), cin, 0, x16.As<bf16>(), t_len,
+             cin * t_len, 0.0f, y->data, t_len, y->bstride, nb);
+    return;
+  }
   if (kw == 1) {
     Gemm(false, false, cout, t_len, cin, 1.0f, w.data, cin, 0, x.data, t_len, x.bstride, 0.0f,
          y->data, t_len, y->bstride, nb);
@@ -339,13 +347,27 @@ void GpuKernels::Conv1dBackward(const Tensor &x, const Tensor &w, int dilation, 
   if (dx != nullptr) {
     TD_ASSERT(dx->SameShape(x));
     CheckGpu(*dx);
-    if (kw == 1) {
+    if (kw == 1 && Bf16Operands()) {
+      DeviceScratch dy16(sizeof(bf16) * nb * cout * t_len), w16(sizeof(bf16) * w.Numel());
+      Im2Col(dy, 1, 1, dy16.As<bf16>(), cout * t_len, t_len);
+      ToBf16(w, &w16);
+      GemmBf16(true, false, cin, t_len, cout, 1.0f, w16.As<bf16>(), cin, 0, dy16.As<bf16>(),
+               t_len, cout * t_len, 1.0f, dx->data, t_len, dx->bstride, nb);
+    } else if (kw == 1) {
       Gemm(true, false, cin, t_len, cout, 1.0f, w.data, cin, 0, dy.data, t_len, dy.bstride, 1.0f,
            dx->data, t_len, dx->bstride, nb);
     } else {
       DeviceScratch dcol(sizeof(float) * nb * rows * t_len);
-      Gemm(true, false, rows, t_len, cout, 1.0f, w.data, rows, 0, dy.data, t_len, dy.bstride,
-           0.0f, dcol.As<float>(), t_len, rows * t_len, nb);
+      if (Bf16Operands()) {
+        DeviceScratch dy16(sizeof(bf16) * nb * cout * t_len), w16(sizeof(bf16) * w.Numel());
+        Im2Col(dy, 1, 1, dy16.As<bf16>(), cout * t_len, t_len);
+        ToBf16(w, &w16);
+        GemmBf16(true, false, rows, t_len, cout, 1.0f, w16.As<bf16>(), rows, 0, dy16.As<bf16>(),
+                 t_len, cout * t_len, 0.0f, dcol.As<float>(), t_len, rows * t_len, nb);
+      } else {
+        Gemm(true, false, rows, t_len, cout, 1.0f, w.data, rows, 0, dy.data, t_len, dy.bstride,
+             0.0f, dcol.As<float>(), t_len, rows * t_len, nb);
+      }
       Col2ImAddKernel<<<BatchGrid(cin * t_len, nb), kThreads, 0, Stream()>>>(
           dcol.As<float>(), (int)cin, (int)t_len, (int)kw, dilation, dx->data, dx->bstride);
       CUDA_LAUNCH_CHECK();
