@@ -10,9 +10,11 @@
 //             channel-major over all frames, col^T (Cin*K, B*T) and dy^T (Cout, B*T) (T stays
 //             the inner dimension, so both copies are coalesced), then dW += dy^T col^T^T with
 //             k = B*T.
-// BF16 mode: every convolution GEMM reads bf16 operands (float32 accumulation and output): the
-// im2col and dW layout copies are written as bf16, 1x1 inputs and dy get a bf16 copy, weights
-// are rounded per call (cuBLAS given float32 operands picks TF32 kernels, at half the speed).
+// BF16 mode: the convolution GEMMs of large layers read bf16 operands (float32 accumulation and
+// output): the im2col and dW layout copies are written as bf16, large 1x1 inputs and dy get a
+// bf16 copy, weights are rounded per call (thresholds and their measurements at Bf16Layer);
+// the rest let cuBLAS round float32 operands (CUBLAS_COMPUTE_32F_FAST_16BF, for which it picks
+// TF32 kernels).
 // Batch norm: per-channel sums in double (as the CPU kernels), split over several blocks.
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
@@ -131,6 +133,18 @@ void ToBf16(const Tensor &w, DeviceScratch *out) {
 }
 
 bool Bf16Operands() { return GetMathMode() == MathMode::kBf16; }
+
+// When bf16 operands pay (measured on an H200, nnet-train-supernet medians, noise ~0.3 ms):
+// - copies that exist anyway (im2col, the dW layouts) written as bf16: for layers of at least
+//   kBf16MinWeights weights. Always: largest 14.2 ms but width2 (small random subnets) 9.4;
+//   from 1e5 weights: 14.5 / 8.1; never: 15.5 / 7.9.
+// - a bf16 copy made only to feed a GEMM (1x1 inputs, dy for dx): only when the GEMM's other
+//   dimension is large (a 512-channel 1x1 convolution was at break-even, the 1536 x 2048 cat
+//   layer clearly faster).
+constexpr int64_t kBf16MinWeights = 100000;
+constexpr int64_t kBf16CopyMinDim = 1024;
+bool Bf16Layer(const Tensor &w) { return Bf16Operands() && w.Numel() >= kBf16MinWeights; }
+bool Bf16Copy(int64_t other_dim) { return Bf16Operands() && other_dim >= kBf16CopyMinDim; }
 
 void CheckConvShapes(const Tensor &x, const Tensor &w, int dilation, const Tensor &y) {
   CheckGpu(x); CheckGpu(w); CheckGpu(y);
@@ -309,7 +323,7 @@ __global__ void BiasGradKernel(const float *dy, int64_t dy_b, int nb, int out, f
 void GpuKernels::Conv1dForward(const Tensor &x, const Tensor &w, int dilation, Tensor *y) const {
   CheckConvShapes(x, w, dilation, *y);
   const int64_t nb = x.dim[0], cin = x.dim[1], t_len = x.dim[2], cout = w.dim[0], kw = w.dim[2];
-  if (kw == 1 && Bf16Operands()) {   // a bf16 copy of x: cuBLAS would multiply fp32 x as TF32
+  if (kw == 1 && Bf16Copy(cout)) {   // a bf16 copy of x: cuBLAS would multiply fp32 x as TF32
     DeviceScratch x16(sizeof(bf16) * nb * cin * t_len), w16(sizeof(bf16) * w.Numel());
     Im2Col(x, 1, 1, x16.As<bf16>(), cin * t_len, t_len);
     ToBf16(w, &w16);
@@ -323,7 +337,7 @@ void GpuKernels::Conv1dForward(const Tensor &x, const Tensor &w, int dilation, T
     return;
   }
   const int64_t rows = cin * kw;
-  if (Bf16Operands()) {   // the im2col writes bf16 (half the bytes), the GEMM reads bf16
+  if (Bf16Layer(w)) {   // the im2col writes bf16 (half the bytes), the GEMM reads bf16
     DeviceScratch col(sizeof(bf16) * nb * rows * t_len), w16(sizeof(bf16) * w.Numel());
     Im2Col(x, (int)kw, dilation, col.As<bf16>(), rows * t_len, t_len);
     ToBf16(w, &w16);
@@ -347,7 +361,7 @@ void GpuKernels::Conv1dBackward(const Tensor &x, const Tensor &w, int dilation, 
   if (dx != nullptr) {
     TD_ASSERT(dx->SameShape(x));
     CheckGpu(*dx);
-    if (kw == 1 && Bf16Operands()) {
+    if (kw == 1 && Bf16Copy(cin)) {
       DeviceScratch dy16(sizeof(bf16) * nb * cout * t_len), w16(sizeof(bf16) * w.Numel());
       Im2Col(dy, 1, 1, dy16.As<bf16>(), cout * t_len, t_len);
       ToBf16(w, &w16);
@@ -358,7 +372,7 @@ void GpuKernels::Conv1dBackward(const Tensor &x, const Tensor &w, int dilation, 
            dx->data, t_len, dx->bstride, nb);
     } else {
       DeviceScratch dcol(sizeof(float) * nb * rows * t_len);
-      if (Bf16Operands()) {
+      if (Bf16Copy(rows)) {
         DeviceScratch dy16(sizeof(bf16) * nb * cout * t_len), w16(sizeof(bf16) * w.Numel());
         Im2Col(dy, 1, 1, dy16.As<bf16>(), cout * t_len, t_len);
         ToBf16(w, &w16);
@@ -375,7 +389,7 @@ void GpuKernels::Conv1dBackward(const Tensor &x, const Tensor &w, int dilation, 
   }
   // dW += dy^T (Cout, B*T) col^T (Cin*K, B*T)^T
   // (BF16 mode: both layout copies are written as bf16, which the GEMM reads directly.)
-  if (Bf16Operands()) {
+  if (Bf16Layer(w)) {
     DeviceScratch colt(sizeof(bf16) * rows * frames), dyt(sizeof(bf16) * cout * frames);
     Im2Col(x, (int)kw, dilation, colt.As<bf16>(), t_len, frames);
     Im2Col(dy, 1, 1, dyt.As<bf16>(), t_len, frames);

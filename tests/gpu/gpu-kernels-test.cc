@@ -138,6 +138,13 @@ TEST(GpuKernels, Conv1d) {
     ConvCase(m, 2, 16, 16, 29, 3, 2);
     ConvCase(m, 2, 8, 12, 7, 5, 4);     // taps beyond both ends
     ConvCase(m, 5, 80, 64, 64, 5, 1);   // stem-like
+    // Large enough for BF16 mode's bf16 operands (kernels-gpu-conv.cu: kBf16MinWeights = 1e5
+    // for the im2col and dW copies, kBf16CopyMinDim = 1024 for the extra copies of 1x1
+    // forward (Cout), 1x1 dx (Cin) and k > 1 dx (Cin * K)).
+    ConvCase(m, 2, 24, 1030, 16, 1, 1);
+    ConvCase(m, 2, 1032, 100, 16, 1, 1);    // 103,200 weights: dW from bf16 layouts
+    ConvCase(m, 2, 210, 16, 20, 5, 1);
+    ConvCase(m, 2, 100, 208, 12, 5, 1);     // 104,000 weights: bf16 im2col and dW
   }
   gpu::SetMathMode(MathMode::kFp32);
 }
