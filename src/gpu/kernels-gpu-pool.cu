@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 #include <vector>
 
 #include "gpu/gpu-context.h"
@@ -76,6 +77,70 @@ template <typename F> void Map2(const Tensor &x, Tensor *y, F f) {
       Map2Kernel<F, 1><<<grid, kThreads, 0, Stream()>>>(x.data, x.bstride, y->data, y->bstride,
                                                          (int)inner, f);
   }
+  CUDA_LAUNCH_CHECK();
+}
+
+__device__ inline float VecAdd(float a, float b) { return a + b; }
+__device__ inline float4 VecAdd(float4 a, float4 b) {
+  return make_float4(a.x + b.x, a.y + b.y, a.z + b.z, a.w + b.w);
+}
+
+// ---- fused pairs of elementwise ops over (B, inner) tensors with batch strides ----
+// One kernel, three ops (kOp); each tensor is read and written only where its op needs it.
+// blockIdx.y is the batch item; V = 4 moves float4s (every base and stride 16-byte aligned).
+enum FusedAddOp { kAddTwo = 0, kAddToBoth = 1, kResidual = 2 };
+template <int kOp, int V>
+__global__ void FusedAddKernel(const float *__restrict__ p, int64_t p_b, float *__restrict__ q,
+                               int64_t q_b, float *__restrict__ r, int64_t r_b, int inner) {
+  // kAddTwo:    r = p + q          (q read-only)
+  // kAddToBoth: q += p; r += p
+  // kResidual:  q += r; r += q     (p unused: q is y, r is s)
+  using Vec = typename std::conditional<V == 4, float4, float>::type;
+  const Vec *pb = reinterpret_cast<const Vec *>(p + blockIdx.y * p_b);
+  Vec *qb = reinterpret_cast<Vec *>(q + blockIdx.y * q_b);
+  Vec *rb = reinterpret_cast<Vec *>(r + blockIdx.y * r_b);
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < inner / V; i += gridDim.x * blockDim.x) {
+    if (kOp == kAddTwo) {
+      rb[i] = VecAdd(pb[i], qb[i]);
+    } else if (kOp == kAddToBoth) {
+      const Vec x = pb[i];
+      qb[i] = VecAdd(qb[i], x);
+      rb[i] = VecAdd(rb[i], x);
+    } else {
+      const Vec y = VecAdd(qb[i], rb[i]);
+      qb[i] = y;
+      rb[i] = VecAdd(rb[i], y);
+    }
+  }
+}
+
+template <int kOp>
+void FusedAdd(const Tensor *p, const Tensor &q, const Tensor &r) {
+  const Tensor &ref = r;
+  CheckGpu(q); CheckGpu(r);
+  if (p != nullptr) CheckGpu(*p);
+  for (const Tensor *t : {p, &q}) {
+    if (t != nullptr)
+      TD_ASSERT(t->dim[0] == ref.dim[0] && t->InnerSize() == ref.InnerSize());
+  }
+  const int64_t inner = ref.InnerSize(), nb = ref.dim[0];
+  if (nb * inner == 0) return;
+  TD_ASSERT(nb <= 65535 && inner < (1LL << 31));
+  auto aligned = [](const Tensor *t) {
+    return t == nullptr ||
+           (reinterpret_cast<uintptr_t>(t->data) % 16 == 0 && t->bstride % 4 == 0);
+  };
+  const bool v4 = inner % 4 == 0 && aligned(p) && aligned(&q) && aligned(&r);
+  const int64_t per = v4 ? inner / 4 : inner;
+  const dim3 grid(std::min<unsigned>(GridFor(per, kThreads), 4096u), (unsigned)nb);
+  const float *pd = p != nullptr ? p->data : nullptr;
+  const int64_t pbs = p != nullptr ? p->bstride : 0;
+  if (v4)
+    FusedAddKernel<kOp, 4><<<grid, kThreads, 0, Stream()>>>(pd, pbs, q.data, q.bstride, r.data,
+                                                            r.bstride, (int)inner);
+  else
+    FusedAddKernel<kOp, 1><<<grid, kThreads, 0, Stream()>>>(pd, pbs, q.data, q.bstride, r.data,
+                                                            r.bstride, (int)inner);
   CUDA_LAUNCH_CHECK();
 }
 
@@ -415,6 +480,15 @@ void GpuKernels::SigmoidBackwardInPlace(const Tensor &y, Tensor *dy) const {
 }
 void GpuKernels::Add(const Tensor &x, Tensor *y) const { Map2(x, y, AddF()); }
 void GpuKernels::Copy(const Tensor &x, Tensor *y) const { Map2(x, y, CopyF()); }
+void GpuKernels::AddTwo(const Tensor &a, const Tensor &b, Tensor *y) const {
+  FusedAdd<kAddTwo>(&a, b, *y);
+}
+void GpuKernels::AddToBoth(const Tensor &x, Tensor *y1, Tensor *y2) const {
+  FusedAdd<kAddToBoth>(&x, *y1, *y2);
+}
+void GpuKernels::ResidualAccumulate(Tensor *y, Tensor *s) const {
+  FusedAdd<kResidual>(nullptr, *y, *s);
+}
 
 void GpuKernels::MeanOverTimeForward(const Tensor &x, Tensor *m) const {
   CheckBct(x); CheckGpu(*m);

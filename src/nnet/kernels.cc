@@ -28,6 +28,21 @@ void Kernels::ReluBatchNormBackward(const Tensor &x, const Tensor &gamma, const 
   ReluBackwardInPlace(x, dx);
 }
 
+void Kernels::AddTwo(const Tensor &a, const Tensor &b, Tensor *y) const {
+  Copy(a, y);
+  Add(b, y);
+}
+
+void Kernels::AddToBoth(const Tensor &x, Tensor *y1, Tensor *y2) const {
+  Add(x, y1);
+  Add(x, y2);
+}
+
+void Kernels::ResidualAccumulate(Tensor *y, Tensor *s) const {
+  Add(*s, y);
+  Add(*y, s);
+}
+
 void RegisterKernels(Device d, const Kernels *k) { g_kernels[static_cast<int>(d)] = k; }
 
 const Kernels &KernelsFor(Device d) {

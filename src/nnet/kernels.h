@@ -107,6 +107,13 @@ class Kernels {
   virtual void SigmoidBackwardInPlace(const Tensor &y, Tensor *dy) const = 0;   // dy *= y (1 - y)
   virtual void Add(const Tensor &x, Tensor *y) const = 0;                       // y += x
   virtual void Copy(const Tensor &x, Tensor *y) const = 0;                      // y = x
+  // Fused pairs of the above (one pass where a backend can; the defaults call the pair, so
+  // the CPU results are those of the separate calls). Same shapes, no aliasing between the
+  // arguments.
+  virtual void AddTwo(const Tensor &a, const Tensor &b, Tensor *y) const;        // y = a + b
+  virtual void AddToBoth(const Tensor &x, Tensor *y1, Tensor *y2) const;         // y1 += x; y2 += x
+  // The dense residual step: y += s, then s += y (the updated y); also its backward.
+  virtual void ResidualAccumulate(Tensor *y, Tensor *s) const;
 
   // ---- linear: x (B, In), w (Out, In), b (Out) or null, y (B, Out) = x w^T + b ----
   virtual void LinearForward(const Tensor &x, const Tensor &w, const Tensor *b, Tensor *y) const = 0;

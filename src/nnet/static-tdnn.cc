@@ -166,8 +166,7 @@ void StaticTdnn::BlockForward(Block *blk, const Tensor &h, Tensor *y) {
     Tensor in = blk->u.Channels(j * w, w);
     if (j > 0) {   // g_j + z_{j-1}
       Tensor sum = acts_.Alloc({nb, w, t}, false);
-      k_->Copy(in, &sum);
-      k_->Add(blk->zcat.Channels((j - 1) * w, w), &sum);
+      k_->AddTwo(in, blk->zcat.Channels((j - 1) * w, w), &sum);
       in = sum;
     }
     Tensor z = blk->zcat.Channels(j * w, w);
@@ -220,9 +219,8 @@ void StaticTdnn::BlockBackward(const Block &blk, const Tensor &dy, Tensor *dh) {
     int64_t m2 = scratch_.Mark();
     Tensor din = scratch_.Alloc({nb, w, t});
     ConvUnitBackward(blk.res2[j], dz, &din);
-    k_->Add(din, &dgj);
     Tensor dzprev = dzcat.Channels((j - 1) * w, w);
-    k_->Add(din, &dzprev);
+    k_->AddToBoth(din, &dgj, &dzprev);
     scratch_.Release(m2);
   }
   ConvUnitBackward(blk.conv1, du, dh);
@@ -251,8 +249,7 @@ Tensor StaticTdnn::Forward(const Tensor &x, bool train) {
   for (int i = 0; i < d; i++) {
     Tensor y = ycat_.Channels(i * c0, c0);
     BlockForward(&blocks_[i], h, &y);
-    k_->Add(s, &y);
-    k_->Add(y, &s);
+    k_->ResidualAccumulate(&y, &s);   // y += s; s += y
     h = y;
   }
   // cat conv: H = relu(conv1x1(ycat)) (B, C, T)
@@ -342,8 +339,7 @@ void StaticTdnn::BackwardFromEmbedding(const Tensor &demb) {
   Tensor dx0 = scratch_.Alloc({nb, c0, t});
   for (int i = d - 1; i >= 0; i--) {
     Tensor dy = dycat.Channels(i * c0, c0);
-    k_->Add(gs, &dy);
-    k_->Add(dy, &gs);
+    k_->ResidualAccumulate(&dy, &gs);   // dy += gs; gs += dy
     Tensor dprev = i > 0 ? dycat.Channels((i - 1) * c0, c0) : dx0;
     BlockBackward(blocks_[i], dy, &dprev);
   }

@@ -274,6 +274,38 @@ TEST(GpuKernels, Elementwise) {
   Expect("relu in place", x, 1e-5);
 }
 
+// The fused pairs (AddTwo, AddToBoth, ResidualAccumulate): the CPU runs the default
+// implementations (the two separate ops), the GPU one kernel. Shapes with inner % 4 != 0
+// (scalar path) and == 0 (float4 path), dense and channel views.
+TEST(GpuKernels, FusedAdds) {
+  REQUIRE_GPU();
+  for (int64_t c : {7, 8}) {
+    const int64_t t_len = c == 7 ? 41 : 40;
+    for (int64_t extra : {0, 2}) {
+      const std::string tag = "inner " + std::to_string(c * t_len) + (extra ? " (view)" : "");
+      Pair a({5, c, t_len}, 1.0f, 0.0f, extra), b({5, c, t_len}, 1.0f, 0.0f, extra);
+      Pair y({5, c, t_len}, 1.0f, 0.0f, extra);
+      Cpu().AddTwo(a.th, b.th, &y.th);
+      y.PoisonGpu();
+      Gpu().AddTwo(a.td, b.td, &y.td);
+      Expect("add-two " + tag, y, 1e-6);
+      Expect("add-two " + tag + " a unchanged", a, 1e-7);
+      Expect("add-two " + tag + " b unchanged", b, 1e-7);
+      Pair x({5, c, t_len}, 1.0f, 0.0f, extra), y1({5, c, t_len}, 1.0f, 0.0f, extra);
+      Pair y2({5, c, t_len}, 1.0f, 0.0f, extra);
+      Cpu().AddToBoth(x.th, &y1.th, &y2.th);
+      Gpu().AddToBoth(x.td, &y1.td, &y2.td);
+      Expect("add-to-both " + tag + " y1", y1, 1e-6);
+      Expect("add-to-both " + tag + " y2", y2, 1e-6);
+      Pair ry({5, c, t_len}, 1.0f, 0.0f, extra), rs({5, c, t_len}, 1.0f, 0.0f, extra);
+      Cpu().ResidualAccumulate(&ry.th, &rs.th);
+      Gpu().ResidualAccumulate(&ry.td, &rs.td);
+      Expect("residual " + tag + " y", ry, 1e-6);
+      Expect("residual " + tag + " s", rs, 1e-6);
+    }
+  }
+}
+
 // ---- linear ----
 TEST(GpuKernels, Linear) {
   REQUIRE_GPU();
