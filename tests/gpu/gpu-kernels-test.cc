@@ -331,9 +331,10 @@ TEST(GpuKernels, Linear) {
 }
 
 // ---- squeeze-excitation pieces ----
-TEST(GpuKernels, SqueezeExcitation) {
-  REQUIRE_GPU();
-  const int64_t nb = 4, nc = 10, t_len = 57;
+// T = 57 takes the register-staged row path of the backward kernels, T = 300 the plain loop.
+void SeCase(int64_t t_len) {
+  const int64_t nb = 4, nc = 10;
+  const std::string tag = " T" + std::to_string(t_len);
   Pair x({nb, nc, t_len}, 1.0f, 0.3f, 2), m({nb, nc});
   Cpu().MeanOverTimeForward(x.th, &m.th);
   m.PoisonGpu();
@@ -351,14 +352,19 @@ TEST(GpuKernels, SqueezeExcitation) {
   Pair dy({nb, nc, t_len}), dx2({nb, nc, t_len}, 1.0f, 0.0f, 2), da({nb, nc});
   Cpu().ScaleChannelsBackward(x.th, a.th, dy.th, &dx2.th, &da.th);
   Gpu().ScaleChannelsBackward(x.td, a.td, dy.td, &dx2.td, &da.td);
-  Expect("scale channels backward dx", dx2, 1e-5);
-  Expect("scale channels backward da", da, 1e-5);
+  Expect("scale channels backward dx" + tag, dx2, 1e-5);
+  Expect("scale channels backward da" + tag, da, 1e-5);
+}
+
+TEST(GpuKernels, SqueezeExcitation) {
+  REQUIRE_GPU();
+  for (int64_t t_len : {57, 300}) SeCase(t_len);
 }
 
 // ---- attentive statistics pooling ----
-TEST(GpuKernels, AttentivePooling) {
-  REQUIRE_GPU();
-  const int64_t nb = 3, nc = 14, t_len = 70;
+void PoolCase(int64_t t_len) {
+  const int64_t nb = 3, nc = 14;
+  const std::string tag = " T" + std::to_string(t_len);
   Pair logits({nb, nc, t_len}, 2.0f), a({nb, nc, t_len});
   Cpu().SoftmaxOverTimeForward(logits.th, &a.th);
   a.PoisonGpu();
@@ -367,7 +373,7 @@ TEST(GpuKernels, AttentivePooling) {
   Pair da({nb, nc, t_len}), dl({nb, nc, t_len});
   Cpu().SoftmaxOverTimeBackward(a.th, da.th, &dl.th);
   Gpu().SoftmaxOverTimeBackward(a.td, da.td, &dl.td);
-  Expect("softmax over time backward", dl, 1e-5);
+  Expect("softmax over time backward" + tag, dl, 1e-5);
   Pair h({nb, nc, t_len}, 1.0f, 0.5f, 2), out({nb, 2 * nc});
   Cpu().AttentiveStatsForward(h.th, a.th, 1e-9f, &out.th);
   out.PoisonGpu();
@@ -376,8 +382,13 @@ TEST(GpuKernels, AttentivePooling) {
   Pair dout({nb, 2 * nc}), dh({nb, nc, t_len}), da2({nb, nc, t_len});
   Cpu().AttentiveStatsBackward(h.th, a.th, out.th, 1e-9f, dout.th, &dh.th, &da2.th);
   Gpu().AttentiveStatsBackward(h.td, a.td, out.td, 1e-9f, dout.td, &dh.td, &da2.td);
-  Expect("attentive stats backward dh", dh, 1e-5);
-  Expect("attentive stats backward da", da2, 1e-5);
+  Expect("attentive stats backward dh" + tag, dh, 1e-5);
+  Expect("attentive stats backward da" + tag, da2, 1e-5);
+}
+
+TEST(GpuKernels, AttentivePooling) {
+  REQUIRE_GPU();
+  for (int64_t t_len : {70, 300}) PoolCase(t_len);
 }
 
 // ---- AAM-softmax ----
