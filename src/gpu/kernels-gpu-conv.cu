@@ -137,12 +137,13 @@ bool Bf16Operands() { return GetMathMode() == MathMode::kBf16; }
 // When bf16 operands pay (measured on an H200, nnet-train-supernet medians, noise ~0.3 ms):
 // - copies that exist anyway (im2col, the dW layouts) written as bf16: for layers of at least
 //   kBf16MinWeights weights. Always: largest 14.2 ms but width2 (small random subnets) 9.4;
-//   from 1e5 weights: 14.5 / 8.1; never: 15.5 / 7.9.
+//   from 1e5 weights: 14.5 / 8.1; never: 15.5 / 7.9; later, with the faster BN and SE kernels,
+//   from 1e5: 13.1 / 7.4 and from 16384 (the largest net's Res2Net convs, 20480): 12.8 / 7.6.
 // - a bf16 copy made only to feed a GEMM (1x1 inputs, dy for dx): only when the GEMM's other
-//   dimension is large (a 512-channel 1x1 convolution was at break-even, the 1536 x 2048 cat
-//   layer clearly faster).
-constexpr int64_t kBf16MinWeights = 100000;
-constexpr int64_t kBf16CopyMinDim = 1024;
+//   dimension is at least kBf16CopyMinDim (gpu-bench BF16 step: from 1024, 12.70 ms; from 512,
+//   i.e. also conv1 / conv3 of the largest net, 12.33; never, 14.00).
+constexpr int64_t kBf16MinWeights = 16384;
+constexpr int64_t kBf16CopyMinDim = 512;
 bool Bf16Layer(const Tensor &w) { return Bf16Operands() && w.Numel() >= kBf16MinWeights; }
 bool Bf16Copy(int64_t other_dim) { return Bf16Operands() && other_dim >= kBf16CopyMinDim; }
 
@@ -241,6 +242,8 @@ __device__ void BnBackwardFinishChannel(int c, const double *part, int nsplit,
   f.coef[3 * c + 2] = f.train ? (float)(s2 / f.n) : 0.0f;
 }
 
+constexpr int kBnRowRegs = 8;   // rows of T <= 256 frames are staged in registers
+
 template <bool kRelu>
 __global__ void BnPartialKernel(const float *__restrict__ x, int64_t x_b,
                                 const float *__restrict__ dy, int64_t dy_b, int t_len, int nb,
@@ -251,6 +254,27 @@ __global__ void BnPartialKernel(const float *__restrict__ x, int64_t x_b,
   const float m = mode ? f.mean[c] : 0.0f, is = mode ? f.invstd_in[c] : 0.0f;
   for (int b = s + nsplit * warp; b < nb; b += nsplit * nwarps) {
     const float *__restrict__ p = x + b * x_b + (int64_t)c * t_len;
+    if (t_len <= 32 * kBnRowRegs) {   // the row staged in registers: all loads issued first
+      float xv[kBnRowRegs], gv[kBnRowRegs];
+#pragma unroll
+      for (int j = 0; j < kBnRowRegs; j++) {
+        const int t = lane + 32 * j;
+        xv[j] = t < t_len ? p[t] : 0.0f;
+        if (mode != 0) gv[j] = t < t_len ? dy[b * dy_b + (int64_t)c * t_len + t] : 0.0f;
+      }
+#pragma unroll
+      for (int j = 0; j < kBnRowRegs; j++) {
+        const float v = kRelu ? fmaxf(xv[j], 0.0f) : xv[j];
+        if (mode == 0) {
+          s1 += v;
+          s2 += (double)v * v;
+        } else if (lane + 32 * j < t_len) {   // (x - m) is not zero beyond the row
+          s1 += gv[j];
+          s2 += (double)gv[j] * ((v - m) * is);
+        }
+      }
+      continue;
+    }
     if (mode == 0) {
       for (int t = lane; t < t_len; t += 32) {
         const double v = kRelu ? fmaxf(p[t], 0.0f) : p[t];
