@@ -117,6 +117,58 @@ void BatchNormCase(bool train, bool two_d) {
   }
 }
 
+// ReLU + BN in one call (the default implementation every backend must match): the gradient
+// of the pre-activation, by finite differences. x is kept away from the ReLU's kink.
+void ReluBatchNormCase(bool train) {
+  SeedTestRng(std::string("relubn") + (train ? "train" : "eval"));
+  const int64_t nb = 3, nc = 3, t_len = 6;
+  Var x({nb, nc, t_len}), gamma({nc}), beta({nc});
+  for (float &v : x.v) v = std::fabs(v + 0.3f) < 0.05f ? 0.05f : v + 0.3f;
+  FillUniform(gamma.data(), nc, 0.5f, 1.5f);
+  std::vector<float> mean(nc), invstd(nc), yv(x.n()), xr(x.n());
+  Tensor tm(mean.data(), {nc}), ti(invstd.data(), {nc}), y(yv.data(), {nb, nc, t_len});
+  std::vector<float> r = RandomProbe(x.n());
+  auto loss = [&]() {
+    std::vector<float> rm(nc, 0.1f), rv(nc, 1.2f);   // running stats fixed across probes
+    Tensor a(rm.data(), {nc}), b(rv.data(), {nc});
+    xr = x.v;                                       // the default replaces x with relu(x)
+    Tensor xt(xr.data(), {nb, nc, t_len});
+    K().ReluBatchNormForward(&xt, gamma.t, beta.t, train, 0.1f, 1e-5f, &a, &b, &y, &tm, &ti);
+    return Probe(y, r);
+  };
+  loss();
+  Tensor dy(r.data(), {nb, nc, t_len}), xt(xr.data(), {nb, nc, t_len});
+  K().ReluBatchNormBackward(xt, gamma.t, tm, ti, dy, train, &x.gt, &gamma.gt, &beta.gt);
+  const std::string tag = std::string("relu+batchnorm ") + (train ? "train" : "eval");
+  CheckGrad(tag + " dx", loss, x.data(), x.g.data(), x.n());
+  CheckGrad(tag + " dgamma", loss, gamma.data(), gamma.g.data(), nc);
+  int masked = 0;
+  for (int64_t i = 0; i < x.n(); i++) masked += x.v[i] < 0 && x.g[i] == 0.0f;
+  EXPECT_GT(masked, 0) << "no negative pre-activation: the mask was not exercised";
+}
+TEST(ReluBatchNorm, Train) { ReluBatchNormCase(true); }
+TEST(ReluBatchNorm, Eval) { ReluBatchNormCase(false); }
+
+// The fused adds' defaults against element loops (exact: the same float additions).
+TEST(Elementwise, FusedAdds) {
+  SeedTestRng("fusedadds");
+  Var a({2, 3, 5}), b({2, 3, 5}), y({2, 3, 5}), y1({2, 3, 5}), y2({2, 3, 5});
+  K().AddTwo(a.t, b.t, &y.t);
+  for (int64_t i = 0; i < a.n(); i++) EXPECT_EQ(y.v[i], a.v[i] + b.v[i]);
+  const std::vector<float> y1_0 = y1.v, y2_0 = y2.v;
+  K().AddToBoth(a.t, &y1.t, &y2.t);
+  for (int64_t i = 0; i < a.n(); i++) {
+    EXPECT_EQ(y1.v[i], y1_0[i] + a.v[i]);
+    EXPECT_EQ(y2.v[i], y2_0[i] + a.v[i]);
+  }
+  const std::vector<float> ry = a.v, rs = b.v;
+  K().ResidualAccumulate(&a.t, &b.t);   // y += s; s += y
+  for (int64_t i = 0; i < a.n(); i++) {
+    EXPECT_EQ(a.v[i], ry[i] + rs[i]);
+    EXPECT_EQ(b.v[i], rs[i] + (ry[i] + rs[i]));
+  }
+}
+
 TEST(BatchNorm, Train3d) { BatchNormCase(true, false); }
 TEST(BatchNorm, Eval3d) { BatchNormCase(false, false); }
 TEST(BatchNorm, TrainPool2d) { BatchNormCase(true, true); }
