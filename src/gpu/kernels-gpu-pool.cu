@@ -286,25 +286,28 @@ __global__ void SoftmaxOverTimeBwdKernel(const float *__restrict__ a, int64_t a_
   FOR_WARP_ROWS((int64_t)nb * nc) {
     const float *__restrict__ p = a + RowOffset(r, nc, t_len, a_b), *__restrict__ g = da + RowOffset(r, nc, t_len, da_b);
     float *__restrict__ d = dl + RowOffset(r, nc, t_len, dl_b);
+    const bool staged = t_len <= 32 * kRowRegs;   // as in AttentiveStatsBwdKernel
+    float pv[kRowRegs], gv[kRowRegs], dv[kRowRegs];
     double dot = 0.0;
-    if (t_len <= 32 * kRowRegs) {
-      float pv[kRowRegs], gv[kRowRegs], dv[kRowRegs];
+    if (staged) {
       LoadRow(p, lane, t_len, pv);
       LoadRow(g, lane, t_len, gv);
       LoadRow(d, lane, t_len, dv);
 #pragma unroll
       for (int j = 0; j < kRowRegs; j++) dot += (double)pv[j] * gv[j];
-      const float fd = (float)WarpSum(dot);
+    } else {
+      for (int t = lane; t < t_len; t += 32) dot += (double)p[t] * g[t];
+    }
+    const float fd = (float)WarpSum(dot);
+    if (staged) {
 #pragma unroll
       for (int j = 0; j < kRowRegs; j++) {
         const int t = lane + 32 * j;
         if (t < t_len) d[t] = dv[j] + pv[j] * (gv[j] - fd);
       }
-      continue;
+    } else {
+      for (int t = lane; t < t_len; t += 32) d[t] += p[t] * (g[t] - fd);
     }
-    for (int t = lane; t < t_len; t += 32) dot += (double)p[t] * g[t];
-    const float fd = (float)WarpSum(dot);
-    for (int t = lane; t < t_len; t += 32) d[t] += p[t] * (g[t] - fd);
   }
 }
 
@@ -342,9 +345,12 @@ __global__ void AttentiveStatsBwdKernel(const float *__restrict__ h, int64_t h_b
     float *__restrict__ gx = dh + b * dh_b + c * t_len, *__restrict__ gw = da + b * da_b + c * t_len;
     const float sd = out[b * out_b + nc + c];
     const float dmu = dout[b * dout_b + c], dsd = dout[b * dout_b + nc + c];
+    // Rows of T <= 32 * kRowRegs are staged in registers (all loads issued first), longer
+    // ones read twice in plain loops; the statistics and coefficients are shared.
+    const bool staged = t_len <= 32 * kRowRegs;
+    float xv[kRowRegs], wv[kRowRegs], gxv[kRowRegs], gwv[kRowRegs];
     double mu = 0.0, m2 = 0.0;
-    if (t_len <= 32 * kRowRegs) {
-      float xv[kRowRegs], wv[kRowRegs], gxv[kRowRegs], gwv[kRowRegs];
+    if (staged) {
       LoadRow(x, lane, t_len, xv);
       LoadRow(w, lane, t_len, wv);
       LoadRow(gx, lane, t_len, gxv);
@@ -355,11 +361,19 @@ __global__ void AttentiveStatsBwdKernel(const float *__restrict__ h, int64_t h_b
         mu += wx;
         m2 += wx * xv[j];
       }
-      mu = WarpSum(mu);
-      m2 = WarpSum(m2);
-      const double var = m2 - mu * mu;
-      const float dvar = var >= min_var ? dsd / (2.0f * sd) : 0.0f;
-      const float dmu_eff = dmu - 2.0f * (float)mu * dvar;
+    } else {
+      for (int t = lane; t < t_len; t += 32) {
+        const double wx = (double)w[t] * x[t];
+        mu += wx;
+        m2 += wx * x[t];
+      }
+    }
+    mu = WarpSum(mu);
+    m2 = WarpSum(m2);
+    const double var = m2 - mu * mu;
+    const float dvar = var >= min_var ? dsd / (2.0f * sd) : 0.0f;
+    const float dmu_eff = dmu - 2.0f * (float)mu * dvar;
+    if (staged) {
 #pragma unroll
       for (int j = 0; j < kRowRegs; j++) {
         const int t = lane + 32 * j;
@@ -368,21 +382,11 @@ __global__ void AttentiveStatsBwdKernel(const float *__restrict__ h, int64_t h_b
           gw[t] = gwv[j] + xv[j] * (dmu_eff + xv[j] * dvar);
         }
       }
-      continue;
-    }
-    for (int t = lane; t < t_len; t += 32) {
-      const double wx = (double)w[t] * x[t];
-      mu += wx;
-      m2 += wx * x[t];
-    }
-    mu = WarpSum(mu);
-    m2 = WarpSum(m2);
-    const double var = m2 - mu * mu;
-    const float dvar = var >= min_var ? dsd / (2.0f * sd) : 0.0f;
-    const float dmu_eff = dmu - 2.0f * (float)mu * dvar;
-    for (int t = lane; t < t_len; t += 32) {
-      gx[t] += w[t] * (dmu_eff + 2.0f * x[t] * dvar);
-      gw[t] += x[t] * (dmu_eff + x[t] * dvar);
+    } else {
+      for (int t = lane; t < t_len; t += 32) {
+        gx[t] += w[t] * (dmu_eff + 2.0f * x[t] * dvar);
+        gw[t] += x[t] * (dmu_eff + x[t] * dvar);
+      }
     }
   }
 }

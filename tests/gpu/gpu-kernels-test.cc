@@ -150,6 +150,15 @@ TEST(GpuKernels, Conv1d) {
 }
 
 // ---- batch norm ----
+void ExpectBnForward(const std::string &tag, const Pair &y, const Pair &mean, const Pair &invstd,
+                     const Pair &rm, const Pair &rv) {
+  Expect(tag + " y", y, 1e-5);
+  Expect(tag + " mean", mean, 1e-5);
+  Expect(tag + " invstd", invstd, 1e-5);
+  Expect(tag + " running_mean", rm, 1e-5);
+  Expect(tag + " running_var", rv, 1e-5);
+}
+
 void BnCase(bool train, bool two_d) {
   const int64_t nb = 6, nc = 12, t_len = two_d ? 1 : 33;
   const std::string tag = std::string("bn ") + (train ? "train" : "eval") + (two_d ? " 2-D" : " 3-D");
@@ -165,11 +174,7 @@ void BnCase(bool train, bool two_d) {
   y.PoisonGpu(); mean.PoisonGpu(); invstd.PoisonGpu();
   Gpu().BatchNormForward(x.td, gamma.td, beta.td, train, 0.1f, 1e-5f, &rm.td, &rv.td, &y.td,
                          &mean.td, &invstd.td);
-  Expect(tag + " y", y, 1e-5);
-  Expect(tag + " mean", mean, 1e-5);
-  Expect(tag + " invstd", invstd, 1e-5);
-  Expect(tag + " running_mean", rm, 1e-5);
-  Expect(tag + " running_var", rv, 1e-5);
+  ExpectBnForward(tag, y, mean, invstd, rm, rv);
   Pair dy = make(1.0f, 0.0f, 1), dx = make(1.0f, 0.0f, two_d ? 0 : 2), dg({nc}), db({nc});
   Cpu().BatchNormBackward(x.th, gamma.th, mean.th, invstd.th, dy.th, train, &dx.th, &dg.th, &db.th);
   Gpu().BatchNormBackward(x.td, gamma.td, mean.td, invstd.td, dy.td, train, &dx.td, &dg.td, &db.td);
@@ -204,29 +209,21 @@ void ReluBnCase(bool train) {
   y.PoisonGpu(); mean.PoisonGpu(); invstd.PoisonGpu();
   Gpu().ReluBatchNormForward(&xg, gamma.td, beta.td, train, 0.1f, 1e-5f, &rm.td, &rv.td, &y.td,
                              &mean.td, &invstd.td);
-  Expect(tag + " y", y, 1e-5);
-  Expect(tag + " mean", mean, 1e-5);
-  Expect(tag + " invstd", invstd, 1e-5);
-  Expect(tag + " running_mean", rm, 1e-5);
-  Expect(tag + " running_var", rv, 1e-5);
-  // dx starts random: the result is (dx + dBN) masked by x > 0.
-  Pair dy({nb, nc, t_len}, 1.0f, 0.0f, 1), dx({nb, nc, t_len}), dg({nc}), db({nc});
-  Cpu().ReluBatchNormBackward(xc, gamma.th, mean.th, invstd.th, dy.th, train, &dx.th, &dg.th,
-                              &db.th);
-  Gpu().ReluBatchNormBackward(xg, gamma.td, mean.td, invstd.td, dy.td, train, &dx.td, &dg.td,
-                              &db.td);
-  Expect(tag + " dx (pre-activation kept)", dx, 1e-5);
-  Expect(tag + " dgamma", dg, 1e-5);
-  Expect(tag + " dbeta", db, 1e-5);
-  // The GPU backward on relu(x) (what the CPU forward left): the same gradients.
-  x.Upload();   // x.h now holds relu(x) (the CPU forward wrote it in place)
-  Pair dx2({nb, nc, t_len}), dg2({nc}), db2({nc});
-  Cpu().ReluBatchNormBackward(xc, gamma.th, mean.th, invstd.th, dy.th, train, &dx2.th, &dg2.th,
-                              &db2.th);
-  Gpu().ReluBatchNormBackward(xg, gamma.td, mean.td, invstd.td, dy.td, train, &dx2.td, &dg2.td,
-                              &db2.td);
-  Expect(tag + " dx (relu(x) given)", dx2, 1e-5);
-  Expect(tag + " dgamma (relu(x) given)", dg2, 1e-5);
+  ExpectBnForward(tag, y, mean, invstd, rm, rv);
+  // dx starts random: the result is (dx + dBN) masked by x > 0. Run twice: with the GPU's
+  // pre-activation, then (x re-uploaded) with relu(x), which the CPU forward left in x.h.
+  Pair dy({nb, nc, t_len}, 1.0f, 0.0f, 1);
+  for (const char *given : {"pre-activation kept", "relu(x) given"}) {
+    if (given[0] == 'r') x.Upload();
+    Pair dx({nb, nc, t_len}), dg({nc}), db({nc});
+    Cpu().ReluBatchNormBackward(xc, gamma.th, mean.th, invstd.th, dy.th, train, &dx.th, &dg.th,
+                                &db.th);
+    Gpu().ReluBatchNormBackward(xg, gamma.td, mean.td, invstd.td, dy.td, train, &dx.td, &dg.td,
+                                &db.td);
+    Expect(tag + " dx (" + given + ")", dx, 1e-5);
+    Expect(tag + " dgamma (" + given + ")", dg, 1e-5);
+    Expect(tag + " dbeta (" + given + ")", db, 1e-5);
+  }
   // The mask really masks: some pre-activations were negative.
   int negative = 0;
   for (float v : x.h) negative += v == 0.0f;

@@ -226,6 +226,7 @@ TEST(SupernetGpu, TrainingStepsMatchTheCpuInEveryStage) {
     double worst_loss = 0;
     for (size_t s = 0; s < c.losses.size(); s++)
       worst_loss = std::max(worst_loss, std::fabs(g.losses[s] - c.losses[s]) / std::fabs(c.losses[s]));
+    const double loss1_err = std::fabs(g.losses[0] - c.losses[0]) / std::fabs(c.losses[0]);
     // Split off the noise-driven tensors (see the top comment).
     std::vector<float> gb, cb, gr, cr;
     const double perr = RelErr(Split(g.params, c.noise_params, &gb),
@@ -233,11 +234,15 @@ TEST(SupernetGpu, TrainingStepsMatchTheCpuInEveryStage) {
     const double serr = RelErr(Split(g.state, {{c.embed_rm, c.embed_rm_size}}, &gr),
                                Split(c.state, {{c.embed_rm, c.embed_rm_size}}, &cr));
     const double gerr = RelErr(g.grad1, c.grad1);
-    std::printf("stage %-7s losses %.4f..%.4f: loss rel err %.2e, step-1 gradient %.2e, params "
-                "%.2e, BN stats %.2e; fc.bias+pool_bn.bias %.2e, embed_bn.running_mean %.2e\n", stage,
-                c.losses.front(), c.losses.back(), worst_loss, gerr, perr, serr, RelErr(gb, cb),
-                RelErr(gr, cr));
-    EXPECT_LT(worst_loss, 1e-4) << stage;
+    std::printf("stage %-7s losses %.4f..%.4f: loss rel err step 1 %.2e, worst %.2e, step-1 "
+                "gradient %.2e, params %.2e, BN stats %.2e; fc.bias+pool_bn.bias %.2e, "
+                "embed_bn.running_mean %.2e\n", stage, c.losses.front(), c.losses.back(),
+                loss1_err, worst_loss, gerr, perr, serr, RelErr(gb, cb), RelErr(gr, cr));
+    // Step 1's loss (same weights on both sides) is held tight; the later steps' losses follow
+    // the parameters after Adam, whose rounding-driven spread is bounded at 1e-3 below (seen:
+    // stage depth, loss 1.3e-4 with parameters at 5.8e-4, in one of ~10 runs).
+    EXPECT_LT(loss1_err, 1e-5) << stage;
+    EXPECT_LT(worst_loss, 1e-3) << stage;
     EXPECT_LT(gerr, 1e-4) << stage;
     // Parameters after 4 Adam steps: Adam divides each gradient element by its own running
     // RMS, so an element whose gradient is pure rounding noise moves by ~lr in a direction the
