@@ -159,9 +159,11 @@ void ExpectBnForward(const std::string &tag, const Pair &y, const Pair &mean, co
   Expect(tag + " running_var", rv, 1e-5);
 }
 
-void BnCase(bool train, bool two_d) {
-  const int64_t nb = 6, nc = 12, t_len = two_d ? 1 : 33;
-  const std::string tag = std::string("bn ") + (train ? "train" : "eval") + (two_d ? " 2-D" : " 3-D");
+// T = 33 and T = 32 (rows 16-byte aligned or not).
+void BnCase(bool train, bool two_d, int64_t t3 = 33) {
+  const int64_t nb = 6, nc = 12, t_len = two_d ? 1 : t3;
+  const std::string tag = std::string("bn ") + (train ? "train" : "eval") +
+                          (two_d ? " 2-D" : " 3-D T" + std::to_string(t3));
   auto make = [&](float sd, float mean, int64_t extra) {
     return two_d ? Pair({nb, nc}, sd, mean, extra) : Pair({nb, nc, t_len}, sd, mean, extra);
   };
@@ -189,16 +191,19 @@ void BnCase(bool train, bool two_d) {
 
 TEST(GpuKernels, BatchNorm) {
   REQUIRE_GPU();
-  for (bool train : {true, false})
+  for (bool train : {true, false}) {
     for (bool two_d : {false, true}) BnCase(train, two_d);
+    BnCase(train, false, 32);
+  }
 }
 
 // ReLU + batch norm in one call (the conv units' epilogue): the GPU keeps the pre-activation
 // in x and applies the ReLU where it reads x; the CPU (the default implementation: ReluForward
 // in place, then BatchNormForward) leaves relu(x) in x. Both backwards must accept either.
-void ReluBnCase(bool train) {
-  const int64_t nb = 5, nc = 10, t_len = 41;
-  const std::string tag = std::string("relu+bn ") + (train ? "train" : "eval");
+void ReluBnCase(bool train, int64_t t_len) {
+  const int64_t nb = 5, nc = 10;
+  const std::string tag = std::string("relu+bn ") + (train ? "train" : "eval") + " T" +
+                          std::to_string(t_len);
   Pair x({nb, nc, t_len}, 1.0f, 0.3f, 2), y({nb, nc, t_len});
   Pair gamma({nc}), beta({nc}), rm({nc}, 0.1f), rv({nc}), mean({nc}), invstd({nc});
   gamma.FillUniform(0.5f, 1.5f);
@@ -232,7 +237,8 @@ void ReluBnCase(bool train) {
 
 TEST(GpuKernels, ReluBatchNorm) {
   REQUIRE_GPU();
-  for (bool train : {true, false}) ReluBnCase(train);
+  for (bool train : {true, false})
+    for (int64_t t_len : {41, 40}) ReluBnCase(train, t_len);   // rows unaligned / aligned
 }
 
 // ---- elementwise ----
