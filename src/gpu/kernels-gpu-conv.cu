@@ -342,7 +342,8 @@ __global__ void BnBackwardApplyKernel(const float *__restrict__ x, int64_t x_b,
     const int c = i / t_len;
     const float m = mean[c], is = invstd[c];
     const float xv = kRelu ? fmaxf(xb[i], 0.0f) : xb[i];
-    const float d = db[i] + coef[3 * c] * (gb[i] - coef[3 * c + 1] - (xv - m) * is * coef[3 * c + 2]);
+    const float d =
+        db[i] + coef[3 * c] * (gb[i] - coef[3 * c + 1] - (xv - m) * is * coef[3 * c + 2]);
     db[i] = (!kRelu || xb[i] > 0.0f) ? d : 0.0f;
   }
 }
@@ -512,8 +513,8 @@ void BnForward(const Tensor &x, const Tensor &gamma, const Tensor &beta, bool tr
   }
   CUDA_LAUNCH_CHECK();
   TD_ASSERT(nb <= 65535);
-  BnForwardApplyKernel<kRelu><<<dim3((unsigned)((nc + kIm2ColRows - 1) / kIm2ColRows), (unsigned)nb),
-                                dim3(32, kIm2ColRows), 0, Stream()>>>(
+  const dim3 rows_grid((unsigned)((nc + kIm2ColRows - 1) / kIm2ColRows), (unsigned)nb);
+  BnForwardApplyKernel<kRelu><<<rows_grid, dim3(32, kIm2ColRows), 0, Stream()>>>(
       x.data, x.bstride, y->data, y->bstride, (int)nc, (int)t_len, coef.As<float>());
   CUDA_LAUNCH_CHECK();
 }

@@ -28,7 +28,8 @@ __global__ void Map2Kernel(const float *x, int64_t x_b, float *y, int64_t y_b, i
   if (V == 4) {
     const float4 *x4 = reinterpret_cast<const float4 *>(xb);
     float4 *y4 = reinterpret_cast<float4 *>(yb);
-    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < inner / 4; i += gridDim.x * blockDim.x) {
+    for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < inner / 4;
+         i += gridDim.x * blockDim.x) {
       float4 a = x4[i], b = y4[i];
       b.x = f(a.x, b.x); b.y = f(a.y, b.y); b.z = f(a.z, b.z); b.w = f(a.w, b.w);
       y4[i] = b;
@@ -186,8 +187,8 @@ __device__ inline void LoadRow(const float *__restrict__ p, int lane, int t_len,
   for (int64_t r = (int64_t)blockIdx.x * kRowsPerBlock + (threadIdx.x >> 5); r < (nrows); \
        r += (int64_t)gridDim.x * kRowsPerBlock)
 
-__global__ void MeanOverTimeKernel(const float *__restrict__ x, int64_t x_b, int nb, int nc, int t_len,
-                                   float *__restrict__ m, int64_t m_b) {
+__global__ void MeanOverTimeKernel(const float *__restrict__ x, int64_t x_b, int nb, int nc,
+                                   int t_len, float *__restrict__ m, int64_t m_b) {
   FOR_WARP_ROWS((int64_t)nb * nc) {
     const float *__restrict__ p = x + RowOffset(r, nc, t_len, x_b);
     double s = 0.0;
@@ -226,13 +227,16 @@ dim3 BroadcastGrid(int64_t nc, int64_t nb) {
   return dim3((unsigned)((nc + kBroadcastRows - 1) / kBroadcastRows), (unsigned)nb);
 }
 
-__global__ void ScaleChannelsBwdKernel(const float *__restrict__ x, int64_t x_b, const float *__restrict__ a, int64_t a_b,
-                                       const float *__restrict__ dy, int64_t dy_b, float *__restrict__ dx, int64_t dx_b,
-                                       float *__restrict__ da, int64_t da_b, int nb, int nc, int t_len) {
+__global__ void ScaleChannelsBwdKernel(const float *__restrict__ x, int64_t x_b,
+                                       const float *__restrict__ a, int64_t a_b,
+                                       const float *__restrict__ dy, int64_t dy_b,
+                                       float *__restrict__ dx, int64_t dx_b, float *__restrict__ da,
+                                       int64_t da_b, int nb, int nc, int t_len) {
   FOR_WARP_ROWS((int64_t)nb * nc) {
     const int64_t b = r / nc, c = r - b * nc;
     const float s = a[b * a_b + c];
-    const float *__restrict__ p = x + b * x_b + c * t_len, *__restrict__ g = dy + b * dy_b + c * t_len;
+    const float *__restrict__ p = x + b * x_b + c * t_len;
+    const float *__restrict__ g = dy + b * dy_b + c * t_len;
     float *__restrict__ d = dx + b * dx_b + c * t_len;
     double acc = 0.0;
     if (t_len <= 32 * kRowRegs) {
@@ -257,8 +261,9 @@ __global__ void ScaleChannelsBwdKernel(const float *__restrict__ x, int64_t x_b,
   }
 }
 
-__global__ void SoftmaxOverTimeKernel(const float *__restrict__ x, int64_t x_b, float *__restrict__ a, int64_t a_b, int nb,
-                                      int nc, int t_len) {
+__global__ void SoftmaxOverTimeKernel(const float *__restrict__ x, int64_t x_b,
+                                      float *__restrict__ a, int64_t a_b, int nb, int nc,
+                                      int t_len) {
   FOR_WARP_ROWS((int64_t)nb * nc) {
     const float *__restrict__ p = x + RowOffset(r, nc, t_len, x_b);
     float *__restrict__ q = a + RowOffset(r, nc, t_len, a_b);
@@ -280,11 +285,13 @@ __global__ void SoftmaxOverTimeKernel(const float *__restrict__ x, int64_t x_b, 
   }
 }
 
-__global__ void SoftmaxOverTimeBwdKernel(const float *__restrict__ a, int64_t a_b, const float *__restrict__ da,
-                                         int64_t da_b, float *__restrict__ dl, int64_t dl_b, int nb, int nc,
+__global__ void SoftmaxOverTimeBwdKernel(const float *__restrict__ a, int64_t a_b,
+                                         const float *__restrict__ da, int64_t da_b,
+                                         float *__restrict__ dl, int64_t dl_b, int nb, int nc,
                                          int t_len) {
   FOR_WARP_ROWS((int64_t)nb * nc) {
-    const float *__restrict__ p = a + RowOffset(r, nc, t_len, a_b), *__restrict__ g = da + RowOffset(r, nc, t_len, da_b);
+    const float *__restrict__ p = a + RowOffset(r, nc, t_len, a_b);
+    const float *__restrict__ g = da + RowOffset(r, nc, t_len, da_b);
     float *__restrict__ d = dl + RowOffset(r, nc, t_len, dl_b);
     const bool staged = t_len <= 32 * kRowRegs;   // as in AttentiveStatsBwdKernel
     float pv[kRowRegs], gv[kRowRegs], dv[kRowRegs];
@@ -311,12 +318,14 @@ __global__ void SoftmaxOverTimeBwdKernel(const float *__restrict__ a, int64_t a_
   }
 }
 
-__global__ void AttentiveStatsKernel(const float *__restrict__ h, int64_t h_b, const float *__restrict__ a, int64_t a_b,
-                                     float min_var, float *__restrict__ out, int64_t out_b, int nb, int nc,
+__global__ void AttentiveStatsKernel(const float *__restrict__ h, int64_t h_b,
+                                     const float *__restrict__ a, int64_t a_b, float min_var,
+                                     float *__restrict__ out, int64_t out_b, int nb, int nc,
                                      int t_len) {
   FOR_WARP_ROWS((int64_t)nb * nc) {
     const int64_t b = r / nc, c = r - b * nc;
-    const float *__restrict__ x = h + b * h_b + c * t_len, *__restrict__ w = a + b * a_b + c * t_len;
+    const float *__restrict__ x = h + b * h_b + c * t_len;
+    const float *__restrict__ w = a + b * a_b + c * t_len;
     double mu = 0.0, m2 = 0.0;
     #pragma unroll 4
     for (int t = lane; t < t_len; t += 32) {
@@ -334,15 +343,19 @@ __global__ void AttentiveStatsKernel(const float *__restrict__ h, int64_t h_b, c
   }
 }
 
-__global__ void AttentiveStatsBwdKernel(const float *__restrict__ h, int64_t h_b, const float *__restrict__ a, int64_t a_b,
+__global__ void AttentiveStatsBwdKernel(const float *__restrict__ h, int64_t h_b,
+                                        const float *__restrict__ a, int64_t a_b,
                                         const float *__restrict__ out, int64_t out_b, float min_var,
-                                        const float *__restrict__ dout, int64_t dout_b, float *__restrict__ dh,
-                                        int64_t dh_b, float *__restrict__ da, int64_t da_b, int nb, int nc,
+                                        const float *__restrict__ dout, int64_t dout_b,
+                                        float *__restrict__ dh, int64_t dh_b,
+                                        float *__restrict__ da, int64_t da_b, int nb, int nc,
                                         int t_len) {
   FOR_WARP_ROWS((int64_t)nb * nc) {
     const int64_t b = r / nc, c = r - b * nc;
-    const float *__restrict__ x = h + b * h_b + c * t_len, *__restrict__ w = a + b * a_b + c * t_len;
-    float *__restrict__ gx = dh + b * dh_b + c * t_len, *__restrict__ gw = da + b * da_b + c * t_len;
+    const float *__restrict__ x = h + b * h_b + c * t_len;
+    const float *__restrict__ w = a + b * a_b + c * t_len;
+    float *__restrict__ gx = dh + b * dh_b + c * t_len;
+    float *__restrict__ gw = da + b * da_b + c * t_len;
     const float sd = out[b * out_b + nc + c];
     const float dmu = dout[b * dout_b + c], dsd = dout[b * dout_b + nc + c];
     // Rows of T <= 32 * kRowRegs are staged in registers (all loads issued first), longer
