@@ -29,6 +29,7 @@ crop_frames_elastic=200 # the reference uses 3 s here; 2 s keeps this recipe wit
 epochs_largest=6     # (epochs over clean + augmented copies: 432 steps; halve both with --speed-perturb true)
 epochs_elastic=2     # per elastic stage (kernel, depth, width1, width2)
 lr=0.004             # peak of each stage's triangular learning-rate cycle
+lr_elastic=          # peak for the elastic stages (kernel .. width2); empty: $lr
 seed=666             # of the supernet's initial weights and of the training's data order and crops
 search=true          # stage 5 (adds ~5 minutes)
 augment=true         # one augmented copy of each training utterance (reverb/noise/babble/tempo)
@@ -38,8 +39,9 @@ speed_perturb=false  # 0.9x and 1.1x copies of each training utterance as new sp
 cohort_utts=1000     # clean training utterances in the AS-Norm cohort
 asnorm_top=300       # AS-Norm: top cohort scores per side (spec section 2: 300)
 exp=exp              # output folder (another one keeps exp/ intact while trying options)
+train_from=largest   # first supernet stage to train (the ones before it must be in $exp/supernet)
 train_opts=          # extra nnet-train-supernet options for every stage (e.g. "--aam-margin=0.3")
-help_message="Usage: $0 [--stage N] [--stop-stage N] [--nj N] [--source auto|debian|espeak] [--train-secs N] [--search true|false] [--augment true|false] [--speed-perturb true|false] [--exp DIR] [--seed N] [--epochs-largest N] [--epochs-elastic N] [--lr X] [--train-opts 'OPTS']"
+help_message="Usage: $0 [--stage N] [--stop-stage N] [--nj N] [--source auto|debian|espeak] [--train-secs N] [--search true|false] [--augment true|false] [--speed-perturb true|false] [--exp DIR] [--seed N] [--epochs-largest N] [--epochs-elastic N] [--lr X] [--lr-elastic X] [--train-from STAGE] [--train-opts 'OPTS']"
 . utils/parse_options.sh
 
 mkdir -p $exp
@@ -119,15 +121,22 @@ if [ $stage -le 2 ] && [ $stop_stage -ge 2 ]; then
   prev=$exp/supernet/0.mdl
   steps_per_epoch=$(( $(wc -l < data/${train_set}_voiced/utt2spk) / batch_size ))
   i=1
+  skip=true; echo " largest kernel depth width1 width2 " | grep -q " $train_from " || { echo "bad --train-from $train_from"; exit 1; }
   for s in largest kernel depth width1 width2; do
-    if [ $s = largest ]; then frames=$crop_frames; epochs=$epochs_largest;
-    else frames=$crop_frames_elastic; epochs=$epochs_elastic; fi
+    [ $s = $train_from ] && skip=false
+    if [ $skip = true ]; then   # trained before (e.g. the same first stage with other later options)
+      prev=$exp/supernet/$i.$s.mdl; i=$((i + 1))
+      [ -f $prev ] || { echo "$prev missing (--train-from $train_from)"; exit 1; }
+      continue
+    fi
+    if [ $s = largest ]; then frames=$crop_frames; epochs=$epochs_largest; stage_lr=$lr;
+    else frames=$crop_frames_elastic; epochs=$epochs_elastic; stage_lr=${lr_elastic:-$lr}; fi
     echo "  training stage $s ($epochs epochs, ${frames}-frame crops); log: $exp/supernet/log/train.$s.log"
     # One triangle per stage (half-cycle = half the stage), so each stage ends annealed.
     $train_cmd $exp/supernet/log/train.$s.log \
       nnet-train-supernet --stage=$s --num-epochs=$epochs --crop-frames=$frames \
         --cycle-steps=$(( epochs * steps_per_epoch / 2 )) \
-        --batch-size=$batch_size --lr=$lr --seed=$seed --num-threads=$num_threads --num-data-threads=1 \
+        --batch-size=$batch_size --lr=$stage_lr --seed=$seed --num-threads=$num_threads --num-data-threads=1 \
         --log-every=20 $train_opts $prev scp:data/${train_set}_voiced/feats.scp ark:data/${train_set}_voiced/utt2spk \
         $exp/supernet/$i.$s.mdl
     grep -E "epoch .* done|Epoch" $exp/supernet/log/train.$s.log | tail -n 1 || true
