@@ -25,6 +25,7 @@
 
 #include "gpu/gpu-context.h"
 #include "gpu/kernels-gpu.h"
+#include "gpu/row-staging.cuh"
 
 namespace tdnas {
 namespace gpu {
@@ -51,7 +52,7 @@ inline dim3 BatchGrid(int64_t n, int64_t nb) {
 // thread divides by T and each thread has several independent loads in flight; rows whose
 // source and destination are 16-byte aligned (every tap-0 row when T % 4 == 0: all of the
 // 1x1 convolutions' layout copies for dW) move as float4.
-constexpr int kIm2ColRows = 8;
+constexpr int kRowsPerBlock = kThreads / 32;   // a warp per row in the row kernels
 using bf16 = __nv_bfloat16;
 
 __device__ inline void StoreAs(float *o, float v) { *o = v; }
@@ -69,7 +70,7 @@ __device__ inline void Store4As(bf16 *o, float4 v) {
 template <typename OutT>
 __global__ void Im2ColKernel(const float *__restrict__ x, int64_t x_b, int cin, int t_len, int kw,
                              int dil, OutT *__restrict__ out, int64_t out_b, int64_t out_r) {
-  const int r = blockIdx.x * kIm2ColRows + threadIdx.y;
+  const int r = blockIdx.x * kRowsPerBlock + threadIdx.y;
   if (r >= cin * kw) return;
   const int ci = r / kw, k = r - ci * kw, shift = (k - kw / 2) * dil, lane = threadIdx.x;
   const float *__restrict__ xr = x + blockIdx.y * x_b + (int64_t)ci * t_len;
@@ -118,8 +119,8 @@ void Im2Col(const Tensor &x, int kw, int dil, OutT *out, int64_t out_b, int64_t 
   const int nb = (int)x.dim[0], cin = (int)x.dim[1], t_len = (int)x.dim[2];
   const int rows = cin * kw;
   TD_ASSERT(nb <= 65535);
-  const dim3 grid((rows + kIm2ColRows - 1) / kIm2ColRows, nb);
-  Im2ColKernel<OutT><<<grid, dim3(32, kIm2ColRows), 0, Stream()>>>(x.data, x.bstride, cin, t_len,
+  const dim3 grid((rows + kRowsPerBlock - 1) / kRowsPerBlock, nb);
+  Im2ColKernel<OutT><<<grid, dim3(32, kRowsPerBlock), 0, Stream()>>>(x.data, x.bstride, cin, t_len,
                                                                    kw, dil, out, out_b, out_r);
   CUDA_LAUNCH_CHECK();
 }
@@ -132,7 +133,7 @@ void ToBf16(const Tensor &w, DeviceScratch *out) {
   CUDA_LAUNCH_CHECK();
 }
 
-bool Bf16Operands() { return GetMathMode() == MathMode::kBf16; }
+bool Bf16Mode() { return GetMathMode() == MathMode::kBf16; }
 
 // When bf16 operands pay (measured on an H200, nnet-train-supernet medians, noise ~0.3 ms):
 // - copies that exist anyway (im2col, the dW layouts) written as bf16: for layers of at least
@@ -142,10 +143,22 @@ bool Bf16Operands() { return GetMathMode() == MathMode::kBf16; }
 // - a bf16 copy made only to feed a GEMM (1x1 inputs, dy for dx): only when the GEMM's other
 //   dimension is at least kBf16CopyMinDim (gpu-bench BF16 step: from 1024, 12.70 ms; from 512,
 //   i.e. also conv1 / conv3 of the largest net, 12.33; never, 14.00).
+// The bf16 operands of one convolution GEMM, in scratch memory: x's im2col (B, Cin * K, T)
+// (K = 1: a plain dense copy) and the weight.
+struct Bf16Operands {
+  DeviceScratch col, w;
+  Bf16Operands(const Tensor &x, int kw, int dil, const Tensor &weight)
+      : col(sizeof(bf16) * x.dim[0] * x.dim[1] * kw * x.dim[2]),
+        w(sizeof(bf16) * weight.Numel()) {
+    Im2Col(x, kw, dil, col.As<bf16>(), x.dim[1] * kw * x.dim[2], x.dim[2]);
+    ToBf16(weight, &w);
+  }
+};
+
 constexpr int64_t kBf16MinWeights = 16384;
 constexpr int64_t kBf16CopyMinDim = 512;
-bool Bf16Layer(const Tensor &w) { return Bf16Operands() && w.Numel() >= kBf16MinWeights; }
-bool Bf16Copy(int64_t other_dim) { return Bf16Operands() && other_dim >= kBf16CopyMinDim; }
+bool Bf16Layer(const Tensor &w) { return Bf16Mode() && w.Numel() >= kBf16MinWeights; }
+bool Bf16Copy(int64_t other_dim) { return Bf16Mode() && other_dim >= kBf16CopyMinDim; }
 
 void CheckConvShapes(const Tensor &x, const Tensor &w, int dilation, const Tensor &y) {
   CheckGpu(x); CheckGpu(w); CheckGpu(y);
@@ -242,8 +255,6 @@ __device__ void BnBackwardFinishChannel(int c, const double *part, int nsplit,
   f.coef[3 * c + 2] = f.train ? (float)(s2 / f.n) : 0.0f;
 }
 
-constexpr int kBnRowRegs = 8;   // rows of T <= 256 frames are staged in registers
-
 template <bool kRelu>
 __global__ void BnPartialKernel(const float *__restrict__ x, int64_t x_b,
                                 const float *__restrict__ dy, int64_t dy_b, int t_len, int nb,
@@ -254,16 +265,12 @@ __global__ void BnPartialKernel(const float *__restrict__ x, int64_t x_b,
   const float m = mode ? f.mean[c] : 0.0f, is = mode ? f.invstd_in[c] : 0.0f;
   for (int b = s + nsplit * warp; b < nb; b += nsplit * nwarps) {
     const float *__restrict__ p = x + b * x_b + (int64_t)c * t_len;
-    if (t_len <= 32 * kBnRowRegs) {   // the row staged in registers: all loads issued first
-      float xv[kBnRowRegs], gv[kBnRowRegs];
+    if (t_len <= 32 * kRowRegs) {   // the row staged in registers (row-staging.cuh)
+      float xv[kRowRegs], gv[kRowRegs];
+      LoadRow(p, lane, t_len, xv);
+      if (mode != 0) LoadRow(dy + b * dy_b + (int64_t)c * t_len, lane, t_len, gv);
 #pragma unroll
-      for (int j = 0; j < kBnRowRegs; j++) {
-        const int t = lane + 32 * j;
-        xv[j] = t < t_len ? p[t] : 0.0f;
-        if (mode != 0) gv[j] = t < t_len ? dy[b * dy_b + (int64_t)c * t_len + t] : 0.0f;
-      }
-#pragma unroll
-      for (int j = 0; j < kBnRowRegs; j++) {
+      for (int j = 0; j < kRowRegs; j++) {
         const float v = kRelu ? fmaxf(xv[j], 0.0f) : xv[j];
         if (mode == 0) {
           s1 += v;
@@ -315,7 +322,7 @@ __global__ void BnForwardApplyKernel(const float *__restrict__ x, int64_t x_b,
                                      const float *__restrict__ coef) {
   // A warp per (b, c) row (8 channels per block, blockIdx.y the batch item): the channel's
   // coefficients are read once and no thread divides by T.
-  const int c = blockIdx.x * kIm2ColRows + threadIdx.y;
+  const int c = blockIdx.x * kRowsPerBlock + threadIdx.y;
   if (c >= nc) return;
   const float scale = coef[2 * c], shift = coef[2 * c + 1];
   const float *__restrict__ xr = x + blockIdx.y * x_b + (int64_t)c * t_len;
@@ -396,11 +403,9 @@ void GpuKernels::Conv1dForward(const Tensor &x, const Tensor &w, int dilation, T
   CheckConvShapes(x, w, dilation, *y);
   const int64_t nb = x.dim[0], cin = x.dim[1], t_len = x.dim[2], cout = w.dim[0], kw = w.dim[2];
   if (kw == 1 && Bf16Copy(cout)) {   // a bf16 copy of x: cuBLAS would multiply fp32 x as TF32
-    DeviceScratch x16(sizeof(bf16) * nb * cin * t_len), w16(sizeof(bf16) * w.Numel());
-    Im2Col(x, 1, 1, x16.As<bf16>(), cin * t_len, t_len);
-    ToBf16(w, &w16);
-    GemmBf16(false, false, cout, t_len, cin, 1.0f, w16.As<bf16>(), cin, 0, x16.As<bf16>(), t_len,
-             cin * t_len, 0.0f, y->data, t_len, y->bstride, nb);
+    Bf16Operands op(x, 1, 1, w);
+    GemmBf16(false, false, cout, t_len, cin, 1.0f, op.w.As<bf16>(), cin, 0, op.col.As<bf16>(),
+             t_len, cin * t_len, 0.0f, y->data, t_len, y->bstride, nb);
     return;
   }
   if (kw == 1) {
@@ -410,10 +415,8 @@ void GpuKernels::Conv1dForward(const Tensor &x, const Tensor &w, int dilation, T
   }
   const int64_t rows = cin * kw;
   if (Bf16Layer(w)) {   // the im2col writes bf16 (half the bytes), the GEMM reads bf16
-    DeviceScratch col(sizeof(bf16) * nb * rows * t_len), w16(sizeof(bf16) * w.Numel());
-    Im2Col(x, (int)kw, dilation, col.As<bf16>(), rows * t_len, t_len);
-    ToBf16(w, &w16);
-    GemmBf16(false, false, cout, t_len, rows, 1.0f, w16.As<bf16>(), rows, 0, col.As<bf16>(),
+    Bf16Operands op(x, (int)kw, dilation, w);
+    GemmBf16(false, false, cout, t_len, rows, 1.0f, op.w.As<bf16>(), rows, 0, op.col.As<bf16>(),
              t_len, rows * t_len, 0.0f, y->data, t_len, y->bstride, nb);
     return;
   }
@@ -434,10 +437,8 @@ void GpuKernels::Conv1dBackward(const Tensor &x, const Tensor &w, int dilation, 
     TD_ASSERT(dx->SameShape(x));
     CheckGpu(*dx);
     if (kw == 1 && Bf16Copy(cin)) {
-      DeviceScratch dy16(sizeof(bf16) * nb * cout * t_len), w16(sizeof(bf16) * w.Numel());
-      Im2Col(dy, 1, 1, dy16.As<bf16>(), cout * t_len, t_len);
-      ToBf16(w, &w16);
-      GemmBf16(true, false, cin, t_len, cout, 1.0f, w16.As<bf16>(), cin, 0, dy16.As<bf16>(),
+      Bf16Operands op(dy, 1, 1, w);
+      GemmBf16(true, false, cin, t_len, cout, 1.0f, op.w.As<bf16>(), cin, 0, op.col.As<bf16>(),
                t_len, cout * t_len, 1.0f, dx->data, t_len, dx->bstride, nb);
     } else if (kw == 1) {
       Gemm(true, false, cin, t_len, cout, 1.0f, w.data, cin, 0, dy.data, t_len, dy.bstride, 1.0f,
@@ -445,11 +446,10 @@ void GpuKernels::Conv1dBackward(const Tensor &x, const Tensor &w, int dilation, 
     } else {
       DeviceScratch dcol(sizeof(float) * nb * rows * t_len);
       if (Bf16Copy(rows)) {
-        DeviceScratch dy16(sizeof(bf16) * nb * cout * t_len), w16(sizeof(bf16) * w.Numel());
-        Im2Col(dy, 1, 1, dy16.As<bf16>(), cout * t_len, t_len);
-        ToBf16(w, &w16);
-        GemmBf16(true, false, rows, t_len, cout, 1.0f, w16.As<bf16>(), rows, 0, dy16.As<bf16>(),
-                 t_len, cout * t_len, 0.0f, dcol.As<float>(), t_len, rows * t_len, nb);
+        Bf16Operands op(dy, 1, 1, w);
+        GemmBf16(true, false, rows, t_len, cout, 1.0f, op.w.As<bf16>(), rows, 0,
+                 op.col.As<bf16>(), t_len, cout * t_len, 0.0f, dcol.As<float>(), t_len,
+                 rows * t_len, nb);
       } else {
         Gemm(true, false, rows, t_len, cout, 1.0f, w.data, rows, 0, dy.data, t_len, dy.bstride,
              0.0f, dcol.As<float>(), t_len, rows * t_len, nb);
@@ -513,8 +513,8 @@ void BnForward(const Tensor &x, const Tensor &gamma, const Tensor &beta, bool tr
   }
   CUDA_LAUNCH_CHECK();
   TD_ASSERT(nb <= 65535);
-  const dim3 rows_grid((unsigned)((nc + kIm2ColRows - 1) / kIm2ColRows), (unsigned)nb);
-  BnForwardApplyKernel<kRelu><<<rows_grid, dim3(32, kIm2ColRows), 0, Stream()>>>(
+  const dim3 rows_grid((unsigned)((nc + kRowsPerBlock - 1) / kRowsPerBlock), (unsigned)nb);
+  BnForwardApplyKernel<kRelu><<<rows_grid, dim3(32, kRowsPerBlock), 0, Stream()>>>(
       x.data, x.bstride, y->data, y->bstride, (int)nc, (int)t_len, coef.As<float>());
   CUDA_LAUNCH_CHECK();
 }
@@ -543,7 +543,6 @@ void BnBackward(const Tensor &x, const Tensor &gamma, const Tensor &mean, const 
       x.data, x.bstride, dy.data, dy.bstride, (int)t_len, (int)nb, 1, part.As<double>(), f);
   CUDA_LAUNCH_CHECK();
   if (dx == nullptr) return;
-  TD_ASSERT(nb <= 65535);
   BnBackwardApplyKernel<kRelu><<<BatchGrid(nc * t_len, nb), kThreads, 0, Stream()>>>(
       x.data, x.bstride, dy.data, dy.bstride, dx->data, dx->bstride, (int)nc, (int)t_len,
       mean.data, invstd.data, coef.As<float>());

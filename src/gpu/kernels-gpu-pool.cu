@@ -10,6 +10,7 @@
 
 #include "gpu/gpu-context.h"
 #include "gpu/kernels-gpu.h"
+#include "gpu/row-staging.cuh"
 
 namespace tdnas {
 namespace gpu {
@@ -169,19 +170,6 @@ __device__ inline int64_t RowOffset(int64_t r, int nc, int t_len, int64_t bstrid
   return b * bstride + c * t_len;
 }
 
-// Rows of up to 32 * kRowRegs frames (T <= 256: every model's crop) are staged in registers: a
-// lane issues all its loads of a row before the first use, where the plain loop left one or
-// two loads in flight per lane (the backward row kernels ran at ~1.5 TB/s on an H200).
-constexpr int kRowRegs = 8;
-template <typename T>
-__device__ inline void LoadRow(const float *__restrict__ p, int lane, int t_len, T (&v)[kRowRegs]) {
-#pragma unroll
-  for (int j = 0; j < kRowRegs; j++) {
-    const int t = lane + 32 * j;
-    v[j] = t < t_len ? p[t] : 0.0f;
-  }
-}
-
 #define FOR_WARP_ROWS(nrows)                                                       \
   const int lane = threadIdx.x & 31;                                               \
   for (int64_t r = (int64_t)blockIdx.x * kRowsPerBlock + (threadIdx.x >> 5); r < (nrows); \
@@ -202,12 +190,11 @@ __global__ void MeanOverTimeKernel(const float *__restrict__ x, int64_t x_b, int
 // dx[b, c, t] += dm[b, c] / T  (mode 0);  y[b, c, t] = x[b, c, t] * a[b, c]  (mode 1).
 // A warp per (b, c) row (8 channels per block, blockIdx.y the batch item), as the batch-norm
 // apply: the channel's factor is read once and no thread divides by T.
-constexpr int kBroadcastRows = 8;
 __global__ void ChannelBroadcastKernel(const float *__restrict__ x, int64_t x_b,
                                        const float *__restrict__ a, int64_t a_b,
                                        float *__restrict__ y, int64_t y_b, int nc, int t_len,
                                        int mode) {
-  const int c = blockIdx.x * kBroadcastRows + threadIdx.y;
+  const int c = blockIdx.x * kRowsPerBlock + threadIdx.y;
   if (c >= nc) return;
   const int64_t b = blockIdx.y;
   const float s = a[b * a_b + c];
@@ -224,7 +211,7 @@ __global__ void ChannelBroadcastKernel(const float *__restrict__ x, int64_t x_b,
 }
 dim3 BroadcastGrid(int64_t nc, int64_t nb) {
   TD_ASSERT(nb <= 65535);
-  return dim3((unsigned)((nc + kBroadcastRows - 1) / kBroadcastRows), (unsigned)nb);
+  return dim3((unsigned)((nc + kRowsPerBlock - 1) / kRowsPerBlock), (unsigned)nb);
 }
 
 __global__ void ScaleChannelsBwdKernel(const float *__restrict__ x, int64_t x_b,
@@ -586,7 +573,7 @@ void GpuKernels::MeanOverTimeBackward(const Tensor &dm, Tensor *dx) const {
   const int64_t nb = dx->dim[0], nc = dx->dim[1], t_len = dx->dim[2];
   TD_ASSERT(dm.dim[0] == nb && dm.InnerSize() == nc);
   if (nb * nc * t_len == 0) return;
-  ChannelBroadcastKernel<<<BroadcastGrid(nc, nb), dim3(32, kBroadcastRows), 0, Stream()>>>(
+  ChannelBroadcastKernel<<<BroadcastGrid(nc, nb), dim3(32, kRowsPerBlock), 0, Stream()>>>(
       nullptr, 0, dm.data, dm.bstride, dx->data, dx->bstride, (int)nc, (int)t_len, 0);
   CUDA_LAUNCH_CHECK();
 }
@@ -596,7 +583,7 @@ void GpuKernels::ScaleChannelsForward(const Tensor &x, const Tensor &a, Tensor *
   TD_ASSERT(x.SameShape(*y) && a.dim[0] == x.dim[0] && a.InnerSize() == x.dim[1]);
   const int64_t nb = x.dim[0], nc = x.dim[1], t_len = x.dim[2];
   if (nb * nc * t_len == 0) return;
-  ChannelBroadcastKernel<<<BroadcastGrid(nc, nb), dim3(32, kBroadcastRows), 0, Stream()>>>(
+  ChannelBroadcastKernel<<<BroadcastGrid(nc, nb), dim3(32, kRowsPerBlock), 0, Stream()>>>(
       x.data, x.bstride, a.data, a.bstride, y->data, y->bstride, (int)nc, (int)t_len, 1);
   CUDA_LAUNCH_CHECK();
 }

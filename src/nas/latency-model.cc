@@ -396,10 +396,9 @@ class LayerTimer {
     return u;
   }
   void RunUnit(Unit &u, const Tensor &x, Tensor *r, Tensor *y) {
-    k_.Conv1dForward(x, u.w, u.dil, r);
-    k_.ReluForward(*r, r);
-    k_.BatchNormForward(*r, u.gamma, u.beta, false, 0.1f, 1e-5f, &u.rm, &u.rv, y, &u.mean,
-                        &u.invstd);
+    k_.Conv1dForward(x, u.w, u.dil, r);   // the ops StaticTdnn's conv units run
+    k_.ReluBatchNormForward(r, u.gamma, u.beta, false, 0.1f, 1e-5f, &u.rm, &u.rv, y, &u.mean,
+                            &u.invstd);
   }
 
   double Stem(int32 k, int32 c0) {
@@ -432,8 +431,7 @@ class LayerTimer {
       for (int j = 0; j < ng - 1; ++j) {
         Tensor in = u.Channels(j * w, w);
         if (j > 0) {
-          k_.Copy(in, &sums[j]);
-          k_.Add(zcat.Channels((j - 1) * w, w), &sums[j]);
+          k_.AddTwo(in, zcat.Channels((j - 1) * w, w), &sums[j]);
           in = sums[j];
         }
         Tensor z = zcat.Channels(j * w, w);
@@ -456,8 +454,7 @@ class LayerTimer {
       k_.LinearForward(h1, w2, &b2, &a);
       k_.SigmoidForward(a, &a);
       k_.ScaleChannelsForward(v, a, &y);
-      k_.Add(s, &y);
-      k_.Add(y, &s);
+      k_.ResidualAccumulate(&y, &s);   // y += s; s += y
     });
   }
   double Cat(int32 cin, int32 c) {
