@@ -24,6 +24,10 @@ void TrainerOptions::Register(OptionsItf *opts) {
                  "largest|kernel|depth|width1|width2");
   opts->Register("dynamic-walks", &dynamic_walks,
                  "Subnets sampled per step, gradients accumulated before one optimizer step");
+  opts->Register("sandwich", &sandwich,
+                 "Also train these subnets at every step of an elastic stage: \"\" (none, "
+                 "the reference), \"largest\" or \"largest,smallest\" of the stage's space "
+                 "(gradients added to the sampled subnets')");
   opts->Register("num-epochs", &num_epochs, "Passes over the training data");
   opts->Register("lr", &lr, "Maximum learning rate of the cyclic schedule");
   opts->Register("lr-min", &lr_min, "Base (minimum) learning rate of the cyclic schedule");
@@ -50,6 +54,8 @@ void TrainerOptions::Register(OptionsItf *opts) {
 
 void TrainerOptions::Validate() const {
   if (dynamic_walks < 1) TD_ERR << "--dynamic-walks must be >= 1";
+  if (!sandwich.empty() && sandwich != "largest" && sandwich != "largest,smallest")
+    TD_ERR << "--sandwich=" << sandwich << ": expected \"\", largest or largest,smallest";
   if (num_epochs < 1) TD_ERR << "--num-epochs must be >= 1";
   if (!(lr > 0) || !(lr_min >= 0) || lr_min > lr) TD_ERR << "need 0 <= --lr-min <= --lr, --lr > 0";
   if (cycle_steps < 0) TD_ERR << "--cycle-steps must be >= 0";
@@ -64,6 +70,8 @@ std::string TrainerOptions::ToString() const {
      << num_epochs << " --lr=" << lr << " --lr-min=" << lr_min << " --cycle-steps="
      << cycle_steps << " --weight-decay=" << weight_decay << " --aam-margin=" << aam_margin
      << " --aam-scale=" << aam_scale << " --seed=" << seed << " --adamw=" << (adamw ? 1 : 0);
+  // Only when set, so checkpoints written before the option existed still resume.
+  if (!sandwich.empty()) os << " --sandwich=" << sandwich;
   return os.str();
 }
 
@@ -238,7 +246,32 @@ class BatchPrefetcher {
   Slot slots_[2];
 };
 
+// Nets --sandwich adds at every step: none in stage largest (its space is one net).
+size_t NumSandwichNets(const TrainerOptions &opts, const SearchSpace &space) {
+  if (opts.sandwich.empty() || space.Size() == 1) return 0;
+  return opts.sandwich == "largest" ? 1 : 2;
+}
+
 }  // namespace
+
+void Trainer::StepConfigs(std::mt19937_64 *rng, std::vector<SubnetConfig> *cfgs) const {
+  cfgs->clear();
+  const SearchSpace &sp = *space_;
+  const size_t extra = NumSandwichNets(opts_, sp);
+  // The first and last value of each sorted dimension: the space's largest and smallest.
+  for (size_t e = 0; e < extra; e++) {
+    const bool large = e == 0;
+    const int32 d = large ? sp.Depths().back() : sp.Depths().front();
+    const int32 c = large ? sp.Widths().back() : sp.Widths().front();
+    const int32 k = large ? sp.Kernels().back() : sp.Kernels().front();
+    const int32 cat = large ? sp.CatWidths().back() : sp.CatWidths().front();
+    cfgs->emplace_back(d, std::vector<int32>(d + 1, c), std::vector<int32>(d + 1, k), cat);
+  }
+  for (int32 w = 0; w < opts_.dynamic_walks; w++) {
+    cfgs->emplace_back();
+    sp.SampleConfig(rng, &cfgs->back());
+  }
+}
 
 Trainer::CachedNet *Trainer::NetFor(const SubnetConfig &cfg) {
   const std::string key = cfg.ToString();
@@ -251,7 +284,7 @@ Trainer::CachedNet *Trainer::NetFor(const SubnetConfig &cfg) {
   // At most `walks` nets: each holds its activation arena (~800 MB for the 128/384 largest
   // at batch 64 x 200), and outside stage largest a config rarely comes back; the old net is
   // freed before the new one is built.
-  const size_t cap = static_cast<size_t>(opts_.dynamic_walks);
+  const size_t cap = static_cast<size_t>(opts_.dynamic_walks) + NumSandwichNets(opts_, *space_);
   if (cache_.size() >= cap) {
     size_t lru = 0;
     for (size_t i = 1; i < cache_.size(); i++)
@@ -272,7 +305,8 @@ std::vector<EpochSummary> Trainer::Run() {
   const bool super = model_->IsSupernet();
   if (super)
     TD_LOG << "training the supernet (" << model_->Super().Shape().ToString() << "), stage "
-           << space_->Describe() << "; " << opts_.dynamic_walks << " subnet(s) per step";
+           << space_->Describe() << "; " << opts_.dynamic_walks << " subnet(s) per step"
+           << (NumSandwichNets(opts_, *space_) > 0 ? " + the " + opts_.sandwich : std::string());
   else
     TD_LOG << "training the " << model_->Describe();
   const int64 bpe = data_->BatchesPerEpoch();
@@ -292,6 +326,7 @@ std::vector<EpochSummary> Trainer::Run() {
   int64 win_steps = 0, ep_steps = 0;
   TrainBatch own_batch;
   SubnetConfig cfg;
+  std::vector<SubnetConfig> walk_cfgs;
   const int64 numel = static_cast<int64>(nb) * dim * nf;
   std::unique_ptr<BatchPrefetcher> prefetch;
   if (device_ != Device::kCpu && opts_.gpu_prefetch) {
@@ -319,18 +354,20 @@ std::vector<EpochSummary> Trainer::Run() {
     TD_ASSERT(batch.index == step_ % bpe && batch.epoch == step_ / bpe);
     const double t_step = Now();
     grads_->SetZero();
-    const int walks = super ? opts_.dynamic_walks : 1;
     // The step's subnets: a generator seeded by (seed, step), so a resumed run draws the same.
     std::mt19937_64 rng(MixSeed(static_cast<uint64>(opts_.seed), 7, static_cast<uint64>(step_)));
-    if (super) step_cfgs_.emplace_back();
+    if (super) {
+      StepConfigs(&rng, &walk_cfgs);
+      step_cfgs_.push_back(walk_cfgs);
+    }
+    const int walks = super ? static_cast<int>(walk_cfgs.size()) : 1;
     double loss = 0;
     int64 correct = 0;
     for (int w = 0; w < walks; w++) {
       StaticTdnn *net = nullptr;
       const Supernet::Slices *walk_slices = nullptr;
       if (super) {
-        space_->SampleConfig(&rng, &cfg);
-        step_cfgs_.back().push_back(cfg);
+        cfg = walk_cfgs[w];
         CachedNet *c = NetFor(cfg);
         net = c->net.get();
         model_->Super().MaterializeFrom(c->slices, *params_, *state_, net);

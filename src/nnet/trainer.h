@@ -11,6 +11,8 @@
 // running statistics back into the supernet's slices, so the next walk sees them); then one
 // Adam step on the supernet's buffers (every element, like torch.optim.Adam on the full
 // tensors: unused slices get zero gradient but still weight decay and momentum).
+// With --sandwich, the largest (and smallest) net of the stage's space are walked first at
+// every step of an elastic stage, before the sampled ones, and their gradients added too.
 // Materialised nets are kept in a small cache keyed by config, so a config seen again (always,
 // in stage largest) reuses its buffers and activation arena.
 //
@@ -49,6 +51,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -67,6 +70,10 @@ namespace nnet {
 struct TrainerOptions {
   std::string stage = "largest";  // supernet stage: largest|kernel|depth|width1|width2
   int32 dynamic_walks = 1;        // subnets per step (reference default 1)
+  // Extra subnets trained at every step of an elastic stage next to the sampled ones:
+  // "" (reference), "largest", or "largest,smallest" (the "sandwich rule" of slimmable
+  // networks / BigNAS; a departure from the reference, see docs/mini-data.md).
+  std::string sandwich;
   int32 num_epochs = 1;
   float lr = 1e-3f;               // max LR of the cycle (reference)
   float lr_min = 1e-8f;           // base LR of the cycle (reference)
@@ -127,6 +134,8 @@ class Trainer {
   // A static net of cfg for materialisation (from the cache, or new).
   struct CachedNet;
   CachedNet *NetFor(const SubnetConfig &cfg);
+  // The step's subnets: the --sandwich nets, then --dynamic-walks draws from rng.
+  void StepConfigs(std::mt19937_64 *rng, std::vector<SubnetConfig> *cfgs) const;
   TrainerOptions opts_;
   Device device_;
   NnetModel *model_;

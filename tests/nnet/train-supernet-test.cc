@@ -157,6 +157,47 @@ TEST_F(SupernetTraining, StageLargestAndCutSubnet) {
                            before.size() * sizeof(float)));
 }
 
+// --sandwich: the stage's largest (and smallest) net first at every step, then the same
+// draws as without it; nothing added in stage largest; an unknown value is an ERROR.
+TEST_F(SupernetTraining, SandwichWalksLargestAndSmallestFirst) {
+  NnetModel plain_model = NewModel();
+  TrainData plain_data = NewData();
+  topts_.dynamic_walks = 1;
+  Trainer plain(topts_, &plain_model, &plain_data, false);
+  plain.Run();
+  topts_.sandwich = "largest,smallest";
+  NnetModel model = NewModel();
+  TrainData data = NewData();
+  Trainer trainer(topts_, &model, &data, false);
+  trainer.Run();
+  const SearchSpace space = SearchSpace::Named("width2", SupernetShape(16, 48));
+  const auto &cfgs = trainer.StepConfigs();
+  ASSERT_EQ(cfgs.size(), 3u);
+  for (size_t s = 0; s < cfgs.size(); s++) {
+    ASSERT_EQ(cfgs[s].size(), 3u);
+    EXPECT_EQ(cfgs[s][0], model.Super().Largest());
+    const SubnetConfig &small = cfgs[s][1];
+    EXPECT_TRUE(space.Contains(small, nullptr)) << small.ToString();
+    EXPECT_EQ(small.depth, space.Depths().front());
+    EXPECT_EQ(small.cat_width, space.CatWidths().front());
+    for (int32 c : small.widths) EXPECT_EQ(c, space.Widths().front());
+    for (int32 k : small.kernels) EXPECT_EQ(k, space.Kernels().front());
+    EXPECT_EQ(cfgs[s][2], plain.StepConfigs()[s][0]);
+  }
+  // The extra walks changed the training (their gradients reached Adam).
+  EXPECT_NE(0, std::memcmp(plain_model.Super().ParamBuffer().Data(),
+                           model.Super().ParamBuffer().Data(),
+                           model.Super().ParamBuffer().Size() * sizeof(float)));
+  topts_.stage = "largest";
+  NnetModel big = NewModel();
+  TrainData data2 = NewData();
+  Trainer only(topts_, &big, &data2, false);
+  only.Run();
+  for (const auto &step : only.StepConfigs()) ASSERT_EQ(step.size(), 1u);
+  topts_.sandwich = "smallest";
+  EXPECT_THROW(topts_.Validate(), FatalError);
+}
+
 }  // namespace
 }  // namespace nnet
 }  // namespace tdnas
