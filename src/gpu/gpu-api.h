@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace tdnas {
@@ -85,6 +86,39 @@ class StreamEvent {
   void HostWait();
  private:
   void *event_ = nullptr;
+};
+
+// Queues dst (pinned host memory) <- src (device) on the compute stream and returns at once;
+// dst holds the data once work queued later (a StreamEvent recorded after it) has finished.
+void CopyDeviceToHostAsync(void *dst, const void *src, size_t bytes);
+
+// A CUDA graph of the work one host function queues on the compute stream: captured once,
+// then replayed by Launch() with one launch instead of hundreds (the training step where
+// shapes repeat). The function must not synchronise with the host (no blocking copies, no
+// results read back) and must read its inputs from fixed device addresses that the caller
+// refills between launches. Pool memory the function allocates (its scratch), and every
+// block it frees, stays reserved for the graph until Reset() or destruction, so a replay
+// never writes memory that was handed to someone else or returned to the driver.
+// With CUDA=0, Capture() returns false and nothing else may be called.
+class StreamGraph {
+ public:
+  StreamGraph();
+  ~StreamGraph();
+  StreamGraph(const StreamGraph &) = delete;
+  StreamGraph &operator=(const StreamGraph &) = delete;
+  // Runs fn with the compute stream capturing. On success the graph is ready to Launch()
+  // (fn's work has NOT run: capture only records it) and true is returned. If fn throws, the
+  // capture is abandoned and the error rethrown.
+  bool Capture(const std::function<void()> &fn);
+  bool Ready() const { return exec_ != nullptr; }
+  // Queues one replay on the compute stream.
+  void Launch();
+  // Destroys the graph and returns its reserved pool blocks.
+  void Reset();
+
+ private:
+  void *graph_ = nullptr, *exec_ = nullptr;
+  void *blocks_ = nullptr;   // the pool's record of the blocks reserved for this graph
 };
 
 // Device-event timer on the backend stream: Start(), Stop(), then Ms() waits and returns the

@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "gpu/gpu-context.h"
 #include "gpu/kernels-gpu.h"
@@ -25,19 +26,36 @@ MathMode g_mode = MathMode::kFp32;
 // ---- caching pool ----
 // Sizes are rounded (512 B below 1 MiB, 2 MiB above) and free blocks kept in a size-ordered
 // map; a request takes the smallest cached block that fits within 1.25x its size.
+// Blocks a StreamGraph captured with (allocated or freed during its capture) are reserved for
+// it: when freed they go to the graph's own free list, which only its later captures draw
+// from, and they never reach the shared cache (nor cudaFree) until the graph releases them.
+
+// The blocks reserved for one StreamGraph.
+struct GraphBlocks {
+  std::multimap<size_t, void *> free;   // reserved and not in use
+  std::unordered_set<void *> all;       // every reserved block, in use or not
+};
+
+// The smallest block of a size-ordered free list that fits `size` within 1.25x, or end().
+std::multimap<size_t, void *>::iterator FindFit(std::multimap<size_t, void *> *list,
+                                                size_t size) {
+  auto it = list->lower_bound(size);
+  return (it != list->end() && it->first <= size + size / 4) ? it : list->end();
+}
+
 class MemoryPool {
  public:
   void *Alloc(size_t bytes) {
     size_t size = Round(bytes);
     std::lock_guard<std::mutex> lock(mu_);
-    auto it = free_.lower_bound(size);
-    if (it != free_.end() && it->first <= size + size / 4) {
-      void *p = it->second;
-      size_t got = it->first;
-      free_.erase(it);
-      cached_ -= got;
-      used_[p] = got;
-      in_use_ += got;
+    if (capturing_ != nullptr) {
+      auto it = FindFit(&capturing_->free, size);
+      if (it != capturing_->free.end()) return TakeLocked(&capturing_->free, it);
+    }
+    auto it = FindFit(&free_, size);
+    if (it != free_.end()) {
+      void *p = TakeLocked(&free_, it);
+      Reserve(p);
       return p;
     }
     void *p = nullptr;
@@ -59,6 +77,7 @@ class MemoryPool {
     }
     used_[p] = size;
     in_use_ += size;
+    Reserve(p);
     return p;
   }
   void Free(void *p) {
@@ -66,15 +85,50 @@ class MemoryPool {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = used_.find(p);
     TD_ASSERT(it != used_.end());
-    free_.emplace(it->second, p);
+    Reserve(p);   // a block allocated before a capture and freed during it
+    auto owner = reserved_.find(p);
+    (owner != reserved_.end() ? owner->second->free : free_).emplace(it->second, p);
     cached_ += it->second;
     in_use_ -= it->second;
     used_.erase(it);
+  }
+  // Allocations and frees until EndCapture() reserve their blocks for g.
+  void BeginCapture(GraphBlocks *g) {
+    std::lock_guard<std::mutex> lock(mu_);
+    TD_ASSERT(capturing_ == nullptr);
+    capturing_ = g;
+  }
+  void EndCapture() {
+    std::lock_guard<std::mutex> lock(mu_);
+    capturing_ = nullptr;
+  }
+  // g's blocks become ordinary: the free ones go to the shared cache.
+  void Release(GraphBlocks *g) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (void *p : g->all) reserved_.erase(p);
+    free_.insert(g->free.begin(), g->free.end());
+    g->free.clear();
+    g->all.clear();
   }
   size_t InUse() { std::lock_guard<std::mutex> l(mu_); return in_use_; }
   size_t Cached() { std::lock_guard<std::mutex> l(mu_); return cached_; }
 
  private:
+  void *TakeLocked(std::multimap<size_t, void *> *list,
+                   std::multimap<size_t, void *>::iterator it) {
+    void *p = it->second;
+    const size_t got = it->first;
+    list->erase(it);
+    cached_ -= got;
+    used_[p] = got;
+    in_use_ += got;
+    return p;
+  }
+  void Reserve(void *p) {
+    if (capturing_ == nullptr || reserved_.count(p)) return;
+    reserved_[p] = capturing_;
+    capturing_->all.insert(p);
+  }
   static size_t Round(size_t b) {
     if (b == 0) b = 1;
     const size_t q = b < (1u << 20) ? 512 : (2u << 20);
@@ -91,6 +145,8 @@ class MemoryPool {
   std::multimap<size_t, void *> free_;
   std::unordered_map<void *, size_t> used_;
   size_t in_use_ = 0, cached_ = 0;
+  GraphBlocks *capturing_ = nullptr;
+  std::unordered_map<void *, GraphBlocks *> reserved_;
 };
 
 MemoryPool &Pool() {
@@ -240,6 +296,75 @@ cudaStream_t StreamOf(StreamId s) {
 void CopyHostToDeviceAsync(void *dst, const void *src, size_t bytes) {
   if (bytes == 0) return;
   CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, Ctx().copy_stream));
+}
+
+void CopyDeviceToHostAsync(void *dst, const void *src, size_t bytes) {
+  if (bytes == 0) return;
+  CUDA_CHECK(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToHost, Stream()));
+}
+
+StreamGraph::StreamGraph() {}
+StreamGraph::~StreamGraph() {
+  try {
+    Reset();
+  } catch (...) {   // a destructor must not throw; the process is failing anyway
+  }
+}
+
+bool StreamGraph::Capture(const std::function<void()> &fn) {
+  Reset();
+  GraphBlocks *blocks = new GraphBlocks;
+  blocks_ = blocks;
+  // Relaxed: the pool may cudaMalloc during the capture; a synchronisation on the captured
+  // stream still fails the capture (and is a bug in fn).
+  CUDA_CHECK(cudaStreamBeginCapture(Stream(), cudaStreamCaptureModeRelaxed));
+  Pool().BeginCapture(blocks);
+  cudaGraph_t graph = nullptr;
+  try {
+    fn();
+  } catch (...) {
+    Pool().EndCapture();
+    cudaStreamEndCapture(Stream(), &graph);
+    if (graph != nullptr) cudaGraphDestroy(graph);
+    cudaGetLastError();
+    Reset();
+    throw;
+  }
+  Pool().EndCapture();
+  const cudaError_t e = cudaStreamEndCapture(Stream(), &graph);
+  if (e != cudaSuccess || graph == nullptr) {
+    cudaGetLastError();
+    if (graph != nullptr) cudaGraphDestroy(graph);
+    Reset();
+    TD_WARN << "CUDA graph capture failed (" << cudaGetErrorString(e) << "); running eagerly";
+    return false;
+  }
+  graph_ = graph;
+  cudaGraphExec_t exec = nullptr;
+  CUDA_CHECK(cudaGraphInstantiate(&exec, graph, 0));
+  exec_ = exec;
+  return true;
+}
+
+void StreamGraph::Launch() {
+  TD_ASSERT(exec_ != nullptr);
+  CUDA_CHECK(cudaGraphLaunch(static_cast<cudaGraphExec_t>(exec_), Stream()));
+}
+
+void StreamGraph::Reset() {
+  if (exec_ != nullptr || graph_ != nullptr) {
+    // Replays still queued read the reserved blocks: they finish before the blocks go back.
+    CUDA_CHECK(cudaStreamSynchronize(Stream()));
+    if (exec_ != nullptr) cudaGraphExecDestroy(static_cast<cudaGraphExec_t>(exec_));
+    if (graph_ != nullptr) cudaGraphDestroy(static_cast<cudaGraph_t>(graph_));
+    exec_ = graph_ = nullptr;
+  }
+  if (blocks_ != nullptr) {
+    GraphBlocks *blocks = static_cast<GraphBlocks *>(blocks_);
+    Pool().Release(blocks);
+    delete blocks;
+    blocks_ = nullptr;
+  }
 }
 
 StreamEvent::StreamEvent() {

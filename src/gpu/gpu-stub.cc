@@ -59,6 +59,12 @@ size_t PoolBytesCached() { return 0; }
 void *AllocPinned(size_t bytes) { return ::operator new(bytes == 0 ? 1 : bytes); }
 void FreePinned(void *p) { ::operator delete(p); }
 void CopyHostToDeviceAsync(void *, const void *, size_t) { NoCuda("CopyHostToDeviceAsync"); }
+void CopyDeviceToHostAsync(void *, const void *, size_t) { NoCuda("CopyDeviceToHostAsync"); }
+StreamGraph::StreamGraph() {}
+StreamGraph::~StreamGraph() {}
+bool StreamGraph::Capture(const std::function<void()> &) { return false; }
+void StreamGraph::Launch() { NoCuda("StreamGraph"); }
+void StreamGraph::Reset() {}
 StreamEvent::StreamEvent() {}
 StreamEvent::~StreamEvent() {}
 void StreamEvent::Record(StreamId) {}

@@ -436,6 +436,13 @@ __global__ void AamRowKernel(const float *cosine, const int *labels, int n, AamC
                              float *prob, double *loss, int *correct) {
   const int b = blockIdx.x;
   const int y = labels[b];
+  if (y < 0 || y >= n) {   // (device labels are not checked on the host): a NaN loss
+    if (threadIdx.x == 0) {
+      loss[b] = NAN;
+      correct[b] = 0;
+    }
+    return;
+  }
   const float *cs = cosine + (int64_t)b * n;
   const double c = cs[y];
   const double sine = sqrt(fmin(fmax(1.0 - c * c, 0.0), 1.0));
@@ -483,6 +490,17 @@ __global__ void AamRowKernel(const float *cosine, const int *labels, int n, AamC
   }
 }
 
+// stats = (mean loss, number correct), summed in row order by one thread (as the host did).
+__global__ void AamStatsKernel(const double *loss, const int *correct, int nb, double *stats) {
+  double total = 0.0, nc = 0.0;
+  for (int b = 0; b < nb; b++) {
+    total += loss[b];
+    nc += correct[b];
+  }
+  stats[0] = total / nb;
+  stats[1] = nc;
+}
+
 // dcos[b, j] = kf prob[b, j], and at the label kf (prob - 1) dphi/dcos.
 __global__ void AamDcosKernel(const float *prob, const float *cosine, const int *labels, int nb,
                               int n, float kf, double cos_m, double sin_m, double th,
@@ -507,18 +525,19 @@ __global__ void AamDcosKernel(const float *prob, const float *cosine, const int 
   }
 }
 
-// One fused pass of Adam over flat buffers (same float formula as the CPU kernel).
+// One fused pass of Adam over flat buffers (same float formula as the CPU kernel); the step's
+// scalars from device memory (a captured launch replays with new ones).
 __global__ void AdamKernel(float *p, const float *g, float *m, float *v, int64_t n, float b1,
-                           float b2, float eps, float step_size, float inv_sqrt_bc2, float decay,
-                           float l2) {
+                           float b2, float eps, const AdamStepCoef *coef) {
+  const AdamStepCoef c = *coef;
   for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < n;
        i += (int64_t)gridDim.x * blockDim.x) {
-    const float gi = g[i] + l2 * p[i];
+    const float gi = g[i] + c.l2 * p[i];
     const float mi = b1 * m[i] + (1.0f - b1) * gi;
     const float vi = b2 * v[i] + (1.0f - b2) * gi * gi;
     m[i] = mi;
     v[i] = vi;
-    p[i] = p[i] * decay - step_size * mi / (sqrtf(vi) * inv_sqrt_bc2 + eps);
+    p[i] = p[i] * c.decay - c.step_size * mi / (sqrtf(vi) * c.inv_sqrt_bc2 + eps);
   }
 }
 
@@ -651,12 +670,23 @@ void GpuKernels::AttentiveStatsBackward(const Tensor &h, const Tensor &a, const 
 double GpuKernels::AamSoftmaxForward(const Tensor &x, const Tensor &w, const int32_t *labels,
                                      const AamOptions &opts, AamSaved *sv,
                                      int64_t *num_correct) const {
+  const int64_t nb = x.dim[0];
+  DeviceScratch dlab(sizeof(int32_t) * nb), stats(2 * sizeof(double));
+  UploadLabels(labels, nb, w.dim[0], &dlab);
+  AamSoftmaxForwardOnDevice(x, w, dlab.As<int32_t>(), opts, sv, stats.As<double>());
+  double h[2];
+  CopyDeviceToHost(h, stats.As<double>(), sizeof(h));
+  *num_correct = static_cast<int64_t>(h[1]);
+  return h[0];
+}
+
+void GpuKernels::AamSoftmaxForwardOnDevice(const Tensor &x, const Tensor &w,
+                                           const int32_t *labels, const AamOptions &opts,
+                                           AamSaved *sv, double *stats) const {
   CheckGpu(x); CheckGpu(w);
   TD_ASSERT(x.ndim == 2 && w.ndim == 2 && w.Contiguous());
   const int64_t nb = x.dim[0], e = x.dim[1], n = w.dim[0];
   TD_ASSERT(w.dim[1] == e && sv->cosine.dim[0] == nb && sv->cosine.dim[1] == n);
-  DeviceScratch dlab(sizeof(int32_t) * nb);
-  UploadLabels(labels, nb, n, &dlab);
   NormalizeRowsKernel<<<RowGrid(nb), kThreads, 0, Stream()>>>(x.data, x.bstride, (int)nb, (int)e,
                                                               sv->xn.data, sv->xnorm.data);
   CUDA_LAUNCH_CHECK();
@@ -672,34 +702,34 @@ double GpuKernels::AamSoftmaxForward(const Tensor &x, const Tensor &w, const int
   DeviceScratch res(nb * (sizeof(double) + sizeof(int)));
   double *dloss = res.As<double>();
   int *dcorrect = reinterpret_cast<int *>(dloss + nb);
-  AamRowKernel<<<(unsigned)nb, kThreads, 0, Stream()>>>(sv->cosine.data, dlab.As<int>(), (int)n,
-                                                        k, sv->prob.data, dloss, dcorrect);
+  AamRowKernel<<<(unsigned)nb, kThreads, 0, Stream()>>>(sv->cosine.data, labels, (int)n, k,
+                                                        sv->prob.data, dloss, dcorrect);
   CUDA_LAUNCH_CHECK();
-  std::vector<double> loss(nb);
-  std::vector<int> correct(nb);
-  CopyDeviceToHost(loss.data(), dloss, sizeof(double) * nb);
-  CopyDeviceToHost(correct.data(), dcorrect, sizeof(int) * nb);
-  double total = 0.0;
-  int64_t nc = 0;
-  for (int64_t b = 0; b < nb; b++) { total += loss[b]; nc += correct[b]; }
-  *num_correct = nc;
-  return total / nb;
+  AamStatsKernel<<<1, 1, 0, Stream()>>>(dloss, dcorrect, (int)nb, stats);
+  CUDA_LAUNCH_CHECK();
 }
 
 void GpuKernels::AamSoftmaxBackward(const Tensor &x, const Tensor &w, const int32_t *labels,
                                     const AamOptions &opts, const AamSaved &sv, float loss_scale,
                                     Tensor *dx, Tensor *dw) const {
+  DeviceScratch dlab(sizeof(int32_t) * x.dim[0]);
+  UploadLabels(labels, x.dim[0], w.dim[0], &dlab);
+  AamSoftmaxBackwardOnDevice(x, w, dlab.As<int32_t>(), opts, sv, loss_scale, dx, dw);
+}
+
+void GpuKernels::AamSoftmaxBackwardOnDevice(const Tensor &x, const Tensor &w,
+                                            const int32_t *labels, const AamOptions &opts,
+                                            const AamSaved &sv, float loss_scale, Tensor *dx,
+                                            Tensor *dw) const {
   CheckGpu(x); CheckGpu(w); CheckGpu(*dx); CheckGpu(*dw);
   const int64_t nb = x.dim[0], e = x.dim[1], n = w.dim[0];
   TD_ASSERT(dx->SameShape(x) && dw->SameShape(w) && dw->Contiguous());
-  DeviceScratch dlab(sizeof(int32_t) * nb);
-  UploadLabels(labels, nb, n, &dlab);
   const double m = opts.margin;
   const float kf = opts.scale * loss_scale / nb;
   DeviceScratch dcos(sizeof(float) * nb * n), dxn(sizeof(float) * nb * e),
       dwn(sizeof(float) * n * e);
   AamDcosKernel<<<GridFor(nb * n, kThreads), kThreads, 0, Stream()>>>(
-      sv.prob.data, sv.cosine.data, dlab.As<int>(), (int)nb, (int)n, kf, std::cos(m), std::sin(m),
+      sv.prob.data, sv.cosine.data, labels, (int)nb, (int)n, kf, std::cos(m), std::sin(m),
       std::cos(M_PI - m), dcos.As<float>());
   CUDA_LAUNCH_CHECK();
   Gemm(false, false, nb, e, n, 1.0f, dcos.As<float>(), n, 0, sv.wn.data, e, 0, 0.0f,
@@ -719,20 +749,23 @@ void GpuKernels::AamSoftmaxBackward(const Tensor &x, const Tensor &w, const int3
 void GpuKernels::AdamUpdate(float lr, float beta1, float beta2, float eps, float weight_decay,
                             bool decoupled, int64_t step, const Tensor &g, Tensor *p, Tensor *m,
                             Tensor *v) const {
+  DeviceScratch coef(sizeof(AdamStepCoef));
+  const AdamStepCoef c = nnet::AdamCoefficients(lr, beta1, beta2, weight_decay, decoupled, step);
+  CUDA_CHECK(cudaMemcpyAsync(coef.As<AdamStepCoef>(), &c, sizeof(c), cudaMemcpyHostToDevice,
+                             Stream()));
+  AdamUpdateOnDevice(coef.As<AdamStepCoef>(), beta1, beta2, eps, g, p, m, v);
+}
+
+void GpuKernels::AdamUpdateOnDevice(const AdamStepCoef *coef, float beta1, float beta2,
+                                    float eps, const Tensor &g, Tensor *p, Tensor *m,
+                                    Tensor *v) const {
   CheckGpu(g); CheckGpu(*p); CheckGpu(*m); CheckGpu(*v);
   const int64_t n = p->Numel();
-  TD_ASSERT(step >= 1 && g.Numel() == n && m->Numel() == n && v->Numel() == n);
+  TD_ASSERT(g.Numel() == n && m->Numel() == n && v->Numel() == n);
   TD_ASSERT(p->Contiguous() && g.Contiguous() && m->Contiguous() && v->Contiguous());
   if (n == 0) return;
-  const double bc1 = 1.0 - std::pow(static_cast<double>(beta1), static_cast<double>(step));
-  const double bc2 = 1.0 - std::pow(static_cast<double>(beta2), static_cast<double>(step));
-  const float step_size = static_cast<float>(lr / bc1);
-  const float inv_sqrt_bc2 = static_cast<float>(1.0 / std::sqrt(bc2));
-  const float decay = decoupled ? 1.0f - lr * weight_decay : 1.0f;
-  const float l2 = decoupled ? 0.0f : weight_decay;
   AdamKernel<<<GridFor(n, kThreads), kThreads, 0, Stream()>>>(p->data, g.data, m->data, v->data,
-                                                              n, beta1, beta2, eps, step_size,
-                                                              inv_sqrt_bc2, decay, l2);
+                                                              n, beta1, beta2, eps, coef);
   CUDA_LAUNCH_CHECK();
 }
 

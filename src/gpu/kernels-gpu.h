@@ -15,6 +15,7 @@ namespace gpu {
 
 using nnet::AamOptions;
 using nnet::AamSaved;
+using nnet::AdamStepCoef;
 using nnet::Tensor;
 
 class GpuKernels : public nnet::Kernels {
@@ -48,7 +49,10 @@ class GpuKernels : public nnet::Kernels {
   void AttentiveStatsBackward(const Tensor &h, const Tensor &a, const Tensor &out, float min_var, const Tensor &dout, Tensor *dh, Tensor *da) const override;
   double AamSoftmaxForward(const Tensor &x, const Tensor &w, const int32_t *labels, const AamOptions &opts, AamSaved *saved, int64_t *num_correct) const override;
   void AamSoftmaxBackward(const Tensor &x, const Tensor &w, const int32_t *labels, const AamOptions &opts, const AamSaved &saved, float loss_scale, Tensor *dx, Tensor *dw) const override;
+  void AamSoftmaxForwardOnDevice(const Tensor &x, const Tensor &w, const int32_t *labels, const AamOptions &opts, AamSaved *saved, double *stats) const override;
+  void AamSoftmaxBackwardOnDevice(const Tensor &x, const Tensor &w, const int32_t *labels, const AamOptions &opts, const AamSaved &saved, float loss_scale, Tensor *dx, Tensor *dw) const override;
   void AdamUpdate(float lr, float beta1, float beta2, float eps, float weight_decay, bool decoupled, int64_t step, const Tensor &g, Tensor *p, Tensor *m, Tensor *v) const override;
+  void AdamUpdateOnDevice(const AdamStepCoef *coef, float beta1, float beta2, float eps, const Tensor &g, Tensor *p, Tensor *m, Tensor *v) const override;
   void SliceGather(const nnet::SlicePlan &plan, const Tensor &super, const Tensor &super_params, Tensor *sub) const override;
   void SliceScatterAdd(const nnet::SlicePlan &plan, const Tensor &dsub, const Tensor &super_params, Tensor *dsuper) const override;
   void SliceScatter(const nnet::SlicePlan &plan, const Tensor &sub, Tensor *super) const override;

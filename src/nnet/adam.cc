@@ -27,5 +27,18 @@ void Adam::Update(float lr, const Buffer &grads, Buffer *params) {
                            opts_.decoupled, step_, g, &p, &m, &v);
 }
 
+AdamStepCoef Adam::NextCoefficients(float lr) const {
+  return AdamCoefficients(lr, opts_.beta1, opts_.beta2, opts_.weight_decay, opts_.decoupled,
+                          step_ + 1);
+}
+
+void Adam::UpdateOnDevice(const AdamStepCoef *coef, const Buffer &grads, Buffer *params) {
+  TD_ASSERT(grads.Size() == m_.Size() && params->Size() == m_.Size());
+  step_++;
+  const int64_t n = m_.Size();
+  Tensor g = grads.View({n}), p = params->View({n}), m = m_.View({n}), v = v_.View({n});
+  KernelsFor(p).AdamUpdateOnDevice(coef, opts_.beta1, opts_.beta2, opts_.eps, g, &p, &m, &v);
+}
+
 }  // namespace nnet
 }  // namespace tdnas

@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <string>
 
+#include "nnet/kernels.h"
 #include "nnet/tensor.h"
 
 namespace tdnas {
@@ -36,6 +37,11 @@ class Adam {
   Adam(const AdamOptions &opts, Device device, int64_t num_floats);
   // One step with learning rate lr: params -= update(grads). Increments Step().
   void Update(float lr, const Buffer &grads, Buffer *params);
+  // The scalars of the next step (Step() + 1) at learning rate lr.
+  AdamStepCoef NextCoefficients(float lr) const;
+  // The same step with its scalars already on the device at coef (NextCoefficients written
+  // there): a captured step replays with each step's values. Increments Step().
+  void UpdateOnDevice(const AdamStepCoef *coef, const Buffer &grads, Buffer *params);
   int64_t Step() const { return step_; }
   void SetStep(int64_t s) { step_ = s; }
   Buffer &FirstMoment() { return m_; }

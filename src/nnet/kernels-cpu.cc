@@ -328,24 +328,26 @@ void CpuKernels::LinearBackward(const Tensor &x, const Tensor &w, const Tensor &
 void CpuKernels::AdamUpdate(float lr, float beta1, float beta2, float eps, float weight_decay,
                             bool decoupled, int64_t step, const Tensor &g, Tensor *p, Tensor *m,
                             Tensor *v) const {
+  const AdamStepCoef c = AdamCoefficients(lr, beta1, beta2, weight_decay, decoupled, step);
+  AdamUpdateOnDevice(&c, beta1, beta2, eps, g, p, m, v);
+}
+
+// On the CPU the "device" is host memory.
+void CpuKernels::AdamUpdateOnDevice(const AdamStepCoef *coef, float beta1, float beta2,
+                                    float eps, const Tensor &g, Tensor *p, Tensor *m,
+                                    Tensor *v) const {
   const int64_t n = p->Numel();
-  TD_ASSERT(step >= 1 && g.Numel() == n && m->Numel() == n && v->Numel() == n);
+  TD_ASSERT(g.Numel() == n && m->Numel() == n && v->Numel() == n);
   TD_ASSERT(p->Contiguous() && g.Contiguous() && m->Contiguous() && v->Contiguous());
-  // PyTorch: step_size = lr / (1 - b1^t); denom = sqrt(v) / sqrt(1 - b2^t) + eps.
-  const double bc1 = 1.0 - std::pow(static_cast<double>(beta1), static_cast<double>(step));
-  const double bc2 = 1.0 - std::pow(static_cast<double>(beta2), static_cast<double>(step));
-  const float step_size = static_cast<float>(lr / bc1);
-  const float inv_sqrt_bc2 = static_cast<float>(1.0 / std::sqrt(bc2));
-  const float decay = decoupled ? 1.0f - lr * weight_decay : 1.0f;
-  const float l2 = decoupled ? 0.0f : weight_decay;
+  const AdamStepCoef c = *coef;
   ParallelFor(n, [&](int64_t i0, int64_t i1, int) {
     float *pp = p->data, *mm = m->data, *vv = v->data;
     const float *gg = g.data;
     for (int64_t i = i0; i < i1; i++) {
-      float gi = gg[i] + l2 * pp[i];
+      float gi = gg[i] + c.l2 * pp[i];
       mm[i] = beta1 * mm[i] + (1.0f - beta1) * gi;
       vv[i] = beta2 * vv[i] + (1.0f - beta2) * gi * gi;
-      pp[i] = pp[i] * decay - step_size * mm[i] / (std::sqrt(vv[i]) * inv_sqrt_bc2 + eps);
+      pp[i] = pp[i] * c.decay - c.step_size * mm[i] / (std::sqrt(vv[i]) * c.inv_sqrt_bc2 + eps);
     }
   });
 }

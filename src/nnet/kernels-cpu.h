@@ -40,6 +40,7 @@ class CpuKernels : public Kernels {
   double AamSoftmaxForward(const Tensor &x, const Tensor &w, const int32_t *labels, const AamOptions &opts, AamSaved *saved, int64_t *num_correct) const override;
   void AamSoftmaxBackward(const Tensor &x, const Tensor &w, const int32_t *labels, const AamOptions &opts, const AamSaved &saved, float loss_scale, Tensor *dx, Tensor *dw) const override;
   void AdamUpdate(float lr, float beta1, float beta2, float eps, float weight_decay, bool decoupled, int64_t step, const Tensor &g, Tensor *p, Tensor *m, Tensor *v) const override;
+  void AdamUpdateOnDevice(const AdamStepCoef *coef, float beta1, float beta2, float eps, const Tensor &g, Tensor *p, Tensor *m, Tensor *v) const override;
   void SliceGather(const SlicePlan &plan, const Tensor &super, const Tensor &super_params, Tensor *sub) const override;
   void SliceScatterAdd(const SlicePlan &plan, const Tensor &dsub, const Tensor &super_params, Tensor *dsuper) const override;
   void SliceScatter(const SlicePlan &plan, const Tensor &sub, Tensor *super) const override;

@@ -3,6 +3,8 @@
 
 #include "nnet/kernels-cpu.h"
 
+#include <cmath>
+
 namespace tdnas {
 namespace nnet {
 
@@ -41,6 +43,34 @@ void Kernels::AddToBoth(const Tensor &x, Tensor *y1, Tensor *y2) const {
 void Kernels::ResidualAccumulate(Tensor *y, Tensor *s) const {
   Add(*s, y);
   Add(*y, s);
+}
+
+void Kernels::AamSoftmaxForwardOnDevice(const Tensor &x, const Tensor &w, const int32_t *labels,
+                                        const AamOptions &opts, AamSaved *saved,
+                                        double *stats) const {
+  int64_t correct = 0;   // a backend without device memory of its own: stats is host memory
+  stats[0] = AamSoftmaxForward(x, w, labels, opts, saved, &correct);
+  stats[1] = static_cast<double>(correct);
+}
+
+void Kernels::AamSoftmaxBackwardOnDevice(const Tensor &x, const Tensor &w, const int32_t *labels,
+                                         const AamOptions &opts, const AamSaved &saved,
+                                         float loss_scale, Tensor *dx, Tensor *dw) const {
+  AamSoftmaxBackward(x, w, labels, opts, saved, loss_scale, dx, dw);
+}
+
+AdamStepCoef AdamCoefficients(float lr, float beta1, float beta2, float weight_decay,
+                              bool decoupled, int64_t step) {
+  TD_ASSERT(step >= 1);
+  // PyTorch: step_size = lr / (1 - b1^t); denom = sqrt(v) / sqrt(1 - b2^t) + eps.
+  const double bc1 = 1.0 - std::pow(static_cast<double>(beta1), static_cast<double>(step));
+  const double bc2 = 1.0 - std::pow(static_cast<double>(beta2), static_cast<double>(step));
+  AdamStepCoef c;
+  c.step_size = static_cast<float>(lr / bc1);
+  c.inv_sqrt_bc2 = static_cast<float>(1.0 / std::sqrt(bc2));
+  c.decay = decoupled ? 1.0f - lr * weight_decay : 1.0f;
+  c.l2 = decoupled ? 0.0f : weight_decay;
+  return c;
 }
 
 void RegisterKernels(Device d, const Kernels *k) { g_kernels[static_cast<int>(d)] = k; }

@@ -31,6 +31,16 @@ struct AamSaved {
   Tensor prob;    // (B, N) softmax of the scaled logits
 };
 
+// The scalars of one Adam step (AdamCoefficients below): with gi = g + l2 p,
+// m = b1 m + (1 - b1) gi, v = b2 v + (1 - b2) gi^2, p = p decay - step_size m / (sqrt(v)
+// inv_sqrt_bc2 + eps).
+struct AdamStepCoef {
+  float step_size = 0, inv_sqrt_bc2 = 0, decay = 1, l2 = 0;
+};
+// PyTorch's Adam / AdamW at step t >= 1 (bias corrections in double, then rounded).
+AdamStepCoef AdamCoefficients(float lr, float beta1, float beta2, float weight_decay,
+                              bool decoupled, int64_t step);
+
 struct AamOptions {
   float margin = 0.2f;   // additive angular margin m (spec section 2)
   float scale = 30.0f;   // logit scale s
@@ -155,11 +165,28 @@ class Kernels {
                                   const AamOptions &opts, const AamSaved &saved,
                                   float loss_scale, Tensor *dx, Tensor *dw) const = 0;
 
+  // The same with the labels already on the tensors' device (int32[B]) and no host round
+  // trip: stats[0] = the loss, stats[1] = the number correct, doubles on the tensors' device.
+  // A training step built from these (and AdamUpdateOnDevice) can be captured in a CUDA graph
+  // and replayed with new labels (gpu::StreamGraph). The host versions check the labels; here
+  // a label outside [0, N) makes the loss NaN on the GPU (the CPU's is the host version).
+  virtual void AamSoftmaxForwardOnDevice(const Tensor &x, const Tensor &w, const int32_t *labels,
+                                         const AamOptions &opts, AamSaved *saved,
+                                         double *stats) const;
+  virtual void AamSoftmaxBackwardOnDevice(const Tensor &x, const Tensor &w,
+                                          const int32_t *labels, const AamOptions &opts,
+                                          const AamSaved &saved, float loss_scale, Tensor *dx,
+                                          Tensor *dw) const;
+
   // ---- optimizer: one Adam step over flat buffers p, g, m, v (same length) ----
   // PyTorch's torch.optim.Adam formula; see nnet/adam.h for the options.
   virtual void AdamUpdate(float lr, float beta1, float beta2, float eps, float weight_decay,
                           bool decoupled, int64_t step, const Tensor &g, Tensor *p, Tensor *m,
                           Tensor *v) const = 0;
+  // The same with the step's scalars read from *coef on the tensors' device (a captured step
+  // replays with each step's learning rate written there).
+  virtual void AdamUpdateOnDevice(const AdamStepCoef *coef, float beta1, float beta2, float eps,
+                                  const Tensor &g, Tensor *p, Tensor *m, Tensor *v) const = 0;
 
   // ---- supernet <-> subnet slices (SlicePlan above; flat 1-D tensors of whole buffers) ----
   // sub = gather of super; super_params supplies the kernel transforms.

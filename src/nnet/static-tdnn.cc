@@ -276,18 +276,23 @@ Tensor StaticTdnn::Forward(const Tensor &x, bool train) {
   return emb_;
 }
 
-double StaticTdnn::ForwardLoss(const Tensor &x, const int32_t *labels, bool train,
-                               int64_t *num_correct) {
+void StaticTdnn::ForwardForLoss(const Tensor &x, bool train) {
   if (head_w_ < 0) TD_ERR << "ForwardLoss needs a model with an AAM head (num_classes > 0)";
   Forward(x, train);
   const int64_t nb = x.dim[0], n = opts_.num_classes, e = opts_.embed_dim;
-  labels_.assign(labels, labels + nb);
   aam_.xn = acts_.Alloc({nb, e}, false);
   aam_.xnorm = acts_.Alloc({nb}, false);
   aam_.wn = acts_.Alloc({n, e}, false);
   aam_.wnorm = acts_.Alloc({n}, false);
   aam_.cosine = acts_.Alloc({nb, n}, false);
   aam_.prob = acts_.Alloc({nb, n}, false);
+}
+
+double StaticTdnn::ForwardLoss(const Tensor &x, const int32_t *labels, bool train,
+                               int64_t *num_correct) {
+  ForwardForLoss(x, train);
+  labels_.assign(labels, labels + x.dim[0]);
+  dev_labels_ = nullptr;
   int64_t correct = 0;
   double loss = k_->AamSoftmaxForward(emb_, P(head_w_), labels_.data(), opts_.aam, &aam_, &correct);
   if (num_correct != nullptr) *num_correct = correct;
@@ -295,13 +300,25 @@ double StaticTdnn::ForwardLoss(const Tensor &x, const int32_t *labels, bool trai
   return loss;
 }
 
+void StaticTdnn::ForwardLossOnDevice(const Tensor &x, const int32_t *labels, bool train,
+                                     double *stats) {
+  ForwardForLoss(x, train);
+  dev_labels_ = labels;
+  k_->AamSoftmaxForwardOnDevice(emb_, P(head_w_), labels, opts_.aam, &aam_, stats);
+  have_loss_ = true;
+}
+
 void StaticTdnn::Backward(float loss_scale) {
   if (!have_loss_) TD_ERR << "Backward() needs a ForwardLoss() first";
   scratch_.Reset();
   Tensor demb = scratch_.Alloc({emb_.dim[0], emb_.dim[1]});
   Tensor gh = G(head_w_);
-  k_->AamSoftmaxBackward(emb_, P(head_w_), labels_.data(), opts_.aam, aam_, loss_scale, &demb,
-                         &gh);
+  if (dev_labels_ != nullptr)
+    k_->AamSoftmaxBackwardOnDevice(emb_, P(head_w_), dev_labels_, opts_.aam, aam_, loss_scale,
+                                   &demb, &gh);
+  else
+    k_->AamSoftmaxBackward(emb_, P(head_w_), labels_.data(), opts_.aam, aam_, loss_scale, &demb,
+                           &gh);
   BackwardFromEmbedding(demb);
 }
 

@@ -67,7 +67,12 @@ class StaticTdnn {
   Tensor Forward(const Tensor &x, bool train);
   // Forward + AAM-softmax loss (mean over the batch); labels[B]. *num_correct may be null.
   double ForwardLoss(const Tensor &x, const int32_t *labels, bool train, int64_t *num_correct);
-  // After ForwardLoss: grads += d(loss_scale * loss)/d params.
+  // The same with labels[B] on the net's device and stats[0] = loss, stats[1] = number
+  // correct written on the device (no host round trip: a step made of this, Backward() and
+  // Adam::UpdateOnDevice can be captured in a CUDA graph; see nnet/trainer.h). The labels
+  // must stay in place until Backward().
+  void ForwardLossOnDevice(const Tensor &x, const int32_t *labels, bool train, double *stats);
+  // After ForwardLoss[OnDevice]: grads += d(loss_scale * loss)/d params.
   void Backward(float loss_scale = 1.0f);
   // After Forward: grads += d(sum(emb * demb))/d params. demb: (B, embed_dim).
   void BackwardFromEmbedding(const Tensor &demb);
@@ -125,7 +130,10 @@ class StaticTdnn {
   Arena acts_, scratch_;
   Tensor ycat_, cat_h_, att_a1_, att_alpha_, pooled_, pooled_bn_, fc_out_, emb_;
   AamSaved aam_;
-  std::vector<int32_t> labels_;
+  std::vector<int32_t> labels_;            // ForwardLoss's labels (host)
+  const int32_t *dev_labels_ = nullptr;    // ForwardLossOnDevice's (device), or null
+  // Forward and the AAM head's saved tensors of a loss computation.
+  void ForwardForLoss(const Tensor &x, bool train);
 };
 
 }  // namespace nnet

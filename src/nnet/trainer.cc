@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "gpu/gpu-api.h"
+#include "nnet/batch-prefetcher.h"
 #include "nnet/device-copy.h"
 #include "nnet/parallel.h"
 #include "nnet/train-data.h"
@@ -50,6 +51,10 @@ void TrainerOptions::Register(OptionsItf *opts) {
   opts->Register("gpu-prefetch", &gpu_prefetch,
                  "With --use-gpu: upload the next batch from pinned memory on a copy stream "
                  "while the current step computes (results are the same either way)");
+  opts->Register("gpu-graph", &gpu_graph,
+                 "With --use-gpu and --gpu-prefetch, when every step trains the same networks "
+                 "(a static model, stage largest): capture the step in a CUDA graph and replay "
+                 "it (results are the same either way)");
 }
 
 void TrainerOptions::Validate() const {
@@ -190,61 +195,55 @@ double Now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
-// GPU batch prefetch (trainer.h, "Device"): two slots, each a batch, a pinned host copy of its
-// features, the device buffer they are uploaded to, and two events: `uploaded` (copy stream,
-// after the upload) and `released` (compute stream, after the last step that read `dev`).
-class BatchPrefetcher {
- public:
-  BatchPrefetcher(BatchSource *data, Device device, int64 numel) : data_(data), numel_(numel) {
-    for (Slot &s : slots_) {
-      s.host = static_cast<float *>(gpu::AllocPinned(static_cast<size_t>(numel) * sizeof(float)));
-      s.dev.Resize(device, numel);
-      // The pool may hand out a block that compute work queued earlier still uses: uploads
-      // into it wait for that work.
-      s.released.Record(gpu::StreamId::kCompute);
+// The device path's per-slot state (trainer.h, "CUDA graph"): where each step's walk losses
+// land on the device (loss, number correct: two doubles per walk), their pinned host copies
+// and the event after the copy, and each slot's captured step.
+struct DeviceStepState {
+  bool use_graph = false, warmed_up = false;
+  int walks = 0;
+  Buffer stats[2];
+  double *host[2] = {nullptr, nullptr};
+  gpu::StreamEvent fetched[2];
+  gpu::StreamGraph graphs[2];   // last: destroyed first (it syncs the stream)
+  void Init(Device device, int num_walks) {
+    walks = num_walks;
+    for (int k = 0; k < 2; k++) {
+      stats[k].Resize(device, 4 * walks);
+      host[k] = static_cast<double *>(gpu::AllocPinned(Bytes()));
     }
   }
-  ~BatchPrefetcher() {
-    for (Slot &s : slots_) {
-      s.uploaded.HostWait();   // no copy may still read host or write dev
-      gpu::FreePinned(s.host);
+  ~DeviceStepState() {
+    for (int k = 0; k < 2; k++) {
+      if (host[k] == nullptr) continue;
+      fetched[k].HostWait();
+      gpu::FreePinned(host[k]);
     }
   }
-  BatchPrefetcher(const BatchPrefetcher &) = delete;
-  BatchPrefetcher &operator=(const BatchPrefetcher &) = delete;
-  // Takes the source's next batch into slot k and queues its upload on the copy stream.
-  void Stage(int k) {
-    Slot &s = slots_[k];
-    data_->Next(&s.batch);
-    if (static_cast<int64>(s.batch.feats.size()) != numel_)
-      TD_ERR << "batch has " << s.batch.feats.size() << " values, expected " << numel_;
-    s.uploaded.HostWait();   // the slot's previous upload has finished reading s.host
-    std::memcpy(s.host, s.batch.feats.data(), static_cast<size_t>(numel_) * sizeof(float));
-    s.released.WaitOn(gpu::StreamId::kCopy);
-    gpu::CopyHostToDeviceAsync(s.dev.Data(), s.host, static_cast<size_t>(numel_) * sizeof(float));
-    s.uploaded.Record(gpu::StreamId::kCopy);
+  size_t Bytes() const { return 2 * sizeof(double) * walks; }
+  double *StatsOnDevice(int k) { return reinterpret_cast<double *>(stats[k].Data()); }
+  // Queues the copy of slot k's step results to the host.
+  void FetchStats(int k) {
+    gpu::CopyDeviceToHostAsync(host[k], stats[k].Data(), Bytes());
+    fetched[k].Record(gpu::StreamId::kCompute);
   }
-  // Slot k's batch (host: labels, index) and its device features; compute work queued from
-  // now on runs after the upload.
-  const TrainBatch &Acquire(int k, float **dev) {
-    slots_[k].uploaded.WaitOn(gpu::StreamId::kCompute);
-    *dev = slots_[k].dev.Data();
-    return slots_[k].batch;
+  // Waits for them: mean loss over the walks and the number correct.
+  void ReadStats(int k, int num_walks, double *loss, int64 *correct) {
+    TD_ASSERT(num_walks == walks);
+    fetched[k].HostWait();
+    *loss = 0;
+    *correct = 0;
+    for (int w = 0; w < walks; w++) {
+      *loss += host[k][2 * w] / walks;
+      *correct += static_cast<int64>(host[k][2 * w + 1]);
+    }
   }
-  // Compute work queued so far is the last to read slot k's device buffer.
-  void Release(int k) { slots_[k].released.Record(gpu::StreamId::kCompute); }
-
- private:
-  struct Slot {
-    TrainBatch batch;
-    float *host = nullptr;
-    Buffer dev;
-    gpu::StreamEvent uploaded, released;
-  };
-  BatchSource *data_;
-  int64 numel_;
-  Slot slots_[2];
 };
+
+std::string DescribeConfigs(const std::vector<SubnetConfig> &cfgs) {
+  std::string s;
+  for (const SubnetConfig &c : cfgs) s += (s.empty() ? "" : ", ") + c.ToString();
+  return s;
+}
 
 // Nets --sandwich adds at every step: none in stage largest (its space is one net).
 size_t NumSandwichNets(const TrainerOptions &opts, const SearchSpace &space) {
@@ -271,6 +270,66 @@ void Trainer::StepConfigs(std::mt19937_64 *rng, std::vector<SubnetConfig> *cfgs)
     cfgs->emplace_back();
     sp.SampleConfig(rng, &cfgs->back());
   }
+}
+
+void Trainer::QueueStep(const Tensor &x, const TrainBatch &batch,
+                        const BatchPrefetcher::DeviceSlot *dev,
+                        const std::vector<SubnetConfig> &cfgs, double *dev_stats, double *loss,
+                        int64 *correct) {
+  const bool super = model_->IsSupernet();
+  grads_->SetZero();
+  const int walks = super ? static_cast<int>(cfgs.size()) : 1;
+  for (int w = 0; w < walks; w++) {
+    StaticTdnn *net = nullptr;
+    const Supernet::Slices *walk_slices = nullptr;
+    if (super) {
+      CachedNet *c = NetFor(cfgs[w]);
+      net = c->net.get();
+      model_->Super().MaterializeFrom(c->slices, *params_, *state_, net);
+      net->ZeroGrad();
+      walk_slices = &c->slices;
+    } else {
+      net = dev_net_ ? dev_net_.get() : &model_->Net();
+    }
+    if (dev != nullptr) {
+      net->ForwardLossOnDevice(x, dev->labels, true, dev_stats + 2 * w);
+    } else {
+      int64 c = 0;
+      const double l = net->ForwardLoss(x, batch.labels.data(), true, &c);
+      if (!std::isfinite(l))
+        TD_ERR << "loss is " << l << " at step " << step_ + 1 << " (epoch " << batch.epoch + 1
+               << ", batch " << batch.index + 1 << ")"
+               << (super ? " of subnet " + cfgs[w].ToString() : std::string())
+               << ": diverged; lower --lr or check the data";
+      *loss += l / walks;
+      *correct += c;
+    }
+    net->Backward(1.0f);
+    if (super) {
+      model_->Super().ScatterGradTo(*walk_slices, *net, *params_, grads_);
+      model_->Super().ScatterStateTo(*walk_slices, *net, state_);
+    }
+  }
+  // The flat gradient buffer is complete here (every walk scattered into it).
+  if (grad_hook_) grad_hook_(grads_);
+  if (dev != nullptr)
+    adam_->UpdateOnDevice(dev->coef, *grads_, params_);
+  else
+    adam_->Update(static_cast<float>(lr_->At(step_)), *grads_, params_);
+}
+
+bool Trainer::CaptureStep(gpu::StreamGraph *graph, const std::function<void()> &queue) {
+  try {
+    if (graph->Capture(queue)) {
+      if (log_progress_)
+        TD_LOG << "step " << step_ + 1 << " captured in a CUDA graph; later steps replay it";
+      return true;
+    }
+  } catch (const FatalError &e) {
+    TD_WARN << "cannot capture the training step in a CUDA graph (" << e.what()
+            << "); running the steps eagerly";
+  }
+  return false;
 }
 
 Trainer::CachedNet *Trainer::NetFor(const SubnetConfig &cfg) {
@@ -325,22 +384,31 @@ std::vector<EpochSummary> Trainer::Run() {
   double win_loss = 0, win_correct = 0, ep_loss = 0, ep_correct = 0;
   int64 win_steps = 0, ep_steps = 0;
   TrainBatch own_batch;
-  SubnetConfig cfg;
   std::vector<SubnetConfig> walk_cfgs;
   const int64 numel = static_cast<int64>(nb) * dim * nf;
+  // GPU: the prefetched batch's device copies feed the "on device" step (no host round trip
+  // inside the step; its losses come back after it), which a CUDA graph can capture.
+  // (Declared before prefetch, destroyed after it: ds's destructor waits for the device.)
+  std::unique_ptr<DeviceStepState> dss;
   std::unique_ptr<BatchPrefetcher> prefetch;
   if (device_ != Device::kCpu && opts_.gpu_prefetch) {
-    prefetch.reset(new BatchPrefetcher(data_, device_, numel));
-    prefetch->Stage(0);
+    prefetch.reset(new BatchPrefetcher(data_, device_, numel, model_->NetOptions().num_classes));
+    prefetch->Stage(0, adam_->NextCoefficients(static_cast<float>(lr_->At(step_))));
+    dss.reset(new DeviceStepState);
+    dss->Init(device_, super ? static_cast<int>(opts_.dynamic_walks +
+                                                NumSandwichNets(opts_, *space_)) : 1);
+    // Every step the same networks and shapes: capture each slot's step once, replay after.
+    dss->use_graph = opts_.gpu_graph && !grad_hook_ && (!super || space_->Size() == 1);
   }
+  DeviceStepState *ds = dss.get();
   while (step_ < end) {
     const int slot = static_cast<int>((step_ - first_step) % 2);
     const TrainBatch *bp = &own_batch;
     Tensor x;
+    BatchPrefetcher::DeviceSlot dev;
     if (prefetch) {
-      float *dx = nullptr;
-      bp = &prefetch->Acquire(slot, &dx);
-      x = Tensor(dx, {nb, dim, nf}, device_);
+      bp = &prefetch->Acquire(slot, &dev);
+      x = Tensor(dev.feats, {nb, dim, nf}, device_);
     } else {
       data_->Next(&own_batch);
       x = Tensor(own_batch.feats.data(), {nb, dim, nf});
@@ -353,7 +421,7 @@ std::vector<EpochSummary> Trainer::Run() {
     const TrainBatch &batch = *bp;
     TD_ASSERT(batch.index == step_ % bpe && batch.epoch == step_ / bpe);
     const double t_step = Now();
-    grads_->SetZero();
+    const double lr = lr_->At(step_);
     // The step's subnets: a generator seeded by (seed, step), so a resumed run draws the same.
     std::mt19937_64 rng(MixSeed(static_cast<uint64>(opts_.seed), 7, static_cast<uint64>(step_)));
     if (super) {
@@ -363,43 +431,38 @@ std::vector<EpochSummary> Trainer::Run() {
     const int walks = super ? static_cast<int>(walk_cfgs.size()) : 1;
     double loss = 0;
     int64 correct = 0;
-    for (int w = 0; w < walks; w++) {
-      StaticTdnn *net = nullptr;
-      const Supernet::Slices *walk_slices = nullptr;
-      if (super) {
-        cfg = walk_cfgs[w];
-        CachedNet *c = NetFor(cfg);
-        net = c->net.get();
-        model_->Super().MaterializeFrom(c->slices, *params_, *state_, net);
-        net->ZeroGrad();
-        walk_slices = &c->slices;
+    if (prefetch) {
+      const int64 t = adam_->Step();
+      auto queue = [&]() { QueueStep(x, batch, &dev, walk_cfgs, ds->StatsOnDevice(slot)); };
+      if (!ds->use_graph || !ds->warmed_up) {
+        queue();   // (the first step also sets up what a capture must find in place)
+        ds->warmed_up = true;
       } else {
-        net = dev_net_ ? dev_net_.get() : &model_->Net();
+        if (!ds->graphs[slot].Ready() && !CaptureStep(&ds->graphs[slot], queue)) {
+          ds->use_graph = false;
+          adam_->SetStep(t);
+          queue();
+        }
+        if (ds->use_graph) ds->graphs[slot].Launch();
       }
-      int64 c = 0;
-      const double l = net->ForwardLoss(x, batch.labels.data(), true, &c);
-      if (!std::isfinite(l))
-        TD_ERR << "loss is " << l << " at step " << step_ + 1 << " (epoch " << batch.epoch + 1
-               << ", batch " << batch.index + 1 << ")"
-               << (super ? " of subnet " + cfg.ToString() : std::string())
-               << ": diverged; lower --lr or check the data";
-      net->Backward(1.0f);
-      if (super) {
-        model_->Super().ScatterGradTo(*walk_slices, *net, *params_, grads_);
-        model_->Super().ScatterStateTo(*walk_slices, *net, state_);
-      }
-      loss += l / walks;
-      correct += c;
+      adam_->SetStep(t + 1);   // (a capture counted a step that only its launch runs)
+      ds->FetchStats(slot);
+      graph_steps_ += ds->use_graph && ds->graphs[slot].Ready() ? 1 : 0;
+    } else {
+      QueueStep(x, batch, nullptr, walk_cfgs, nullptr, &loss, &correct);
     }
-    // The flat gradient buffer is complete here (every walk scattered into it).
-    if (grad_hook_) grad_hook_(grads_);
-    const double lr = lr_->At(step_);
-    adam_->Update(static_cast<float>(lr), *grads_, params_);
     step_++;
     // Batch step_ goes up while this step's backward and Adam run on the device.
     if (prefetch) {
       prefetch->Release(slot);
-      if (step_ < end) prefetch->Stage(1 - slot);
+      if (step_ < end)
+        prefetch->Stage(1 - slot, adam_->NextCoefficients(static_cast<float>(lr_->At(step_))));
+      ds->ReadStats(slot, walks, &loss, &correct);
+      if (!std::isfinite(loss))
+        TD_ERR << "loss is " << loss << " at step " << step_ << " (epoch " << batch.epoch + 1
+               << ", batch " << batch.index + 1 << ")"
+               << (super ? " of subnet(s) " + DescribeConfigs(walk_cfgs) : std::string())
+               << ": diverged; lower --lr or check the data";
     }
     const double acc = static_cast<double>(correct) / (static_cast<double>(nb) * walks);
     step_losses_.push_back(loss);

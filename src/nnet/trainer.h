@@ -27,14 +27,28 @@
 // the static net) and Adam's moments; materialised subnets live on the device and the slice
 // gathers/scatters run there (Supernet::MaterializeFrom / ScatterGradTo / ScatterStateTo), so
 // a step moves only the batch to the device (and the loss back). The batch upload is
-// double-buffered (--gpu-prefetch, default on): after step s has queued its backward and Adam
-// work, batch s+1 is copied into pinned host memory and uploaded on the backend's copy stream
-// into the other of two device buffers; step s+1's kernels wait for that upload through an
-// event, and an upload waits for the step that last read its buffer. The same batches reach
-// the same kernels in the same order, so results are bit-identical with prefetch off. The model's host buffers are
-// refreshed from the device at checkpoints and at the end of Run(); the device is part of
-// neither the result's definition nor the checkpoint (a CPU checkpoint resumes on the GPU and
-// vice versa; in fp32 math the two agree to rounding).
+// double-buffered (--gpu-prefetch, default on; nnet/batch-prefetcher.h): after step s has
+// queued its work, batch s+1 (features, labels, and the scalars of the Adam step that will
+// train on it) is copied into pinned host memory and uploaded on the backend's copy stream
+// into the other of two device slots; step s+1's kernels wait for that upload through an
+// event, and an upload waits for the step that last read its slot. With prefetch the step
+// runs in its device form: the loss head reads the slot's labels and writes the loss and the
+// number correct to device memory, Adam reads its scalars from the slot, and the host reads
+// the results back after the step's work is queued, so nothing inside a step waits for the
+// host. The same batches reach the same kernels in the same order, so results are
+// bit-identical with prefetch off. The model's host buffers are refreshed from the device at
+// checkpoints and at the end of Run(); the device is part of neither the result's definition
+// nor the checkpoint (a CPU checkpoint resumes on the GPU and vice versa; in fp32 math the two
+// agree to rounding).
+//
+// CUDA graph (--gpu-graph, default on, with prefetch): where every step trains the same
+// networks on the same shapes (a static model; stage largest), the first step of Run() runs
+// eagerly (it makes the allocations and first-use uploads), the next two capture the step of
+// each prefetch slot into a gpu::StreamGraph (the slot's device addresses are fixed), and
+// every later step is one graph launch. Replays run the same kernels on the same data:
+// bit-identical to eager steps (batch-prefetch-test). Not used with a gradient hook (the
+// data-parallel all-reduce) or in the elastic stages (a new subnet every step). If a capture
+// fails, a WARNING says so and the steps run eagerly.
 //
 // Step structure (what a data-parallel wrapper hooks into): zero the flat gradient buffer;
 // for each walk: materialise, forward, backward, scatter the gradients into the flat buffer;
@@ -55,7 +69,9 @@
 #include <string>
 #include <vector>
 
+#include "gpu/gpu-api.h"
 #include "nnet/adam.h"
+#include "nnet/batch-prefetcher.h"
 #include "nnet/lr-schedule.h"
 #include "nnet/model-io.h"
 #include "nnet/search-space.h"
@@ -89,6 +105,9 @@ struct TrainerOptions {
   // GPU: upload batch s+1 (pinned memory, copy stream) while step s computes. Not part of
   // the result (the same batches reach the same kernels): not in ToString().
   bool gpu_prefetch = true;
+  // GPU with prefetch, where every step trains the same networks (a static model, stage
+  // largest): capture the step in a CUDA graph and replay it. Not part of the result either.
+  bool gpu_graph = true;
   void Register(OptionsItf *opts);
   void Validate() const;
   // The options that determine the result (stored in checkpoints, checked on resume).
@@ -126,6 +145,8 @@ class Trainer {
   void SetGradientHook(std::function<void(Buffer *grads)> hook) { grad_hook_ = std::move(hook); }
   // Off: no per-step or per-epoch progress LOG lines (data-parallel ranks other than 0).
   void SetLogProgress(bool on) { log_progress_ = on; }
+  // Steps of this call that ran as a CUDA graph replay (for tests and logs).
+  int64 GraphSteps() const { return graph_steps_; }
   // Copies the device's parameters and BN statistics into the model's host buffers (no-op
   // on the CPU). Run() does this before it returns.
   void SyncModelToHost();
@@ -136,11 +157,20 @@ class Trainer {
   CachedNet *NetFor(const SubnetConfig &cfg);
   // The step's subnets: the --sandwich nets, then --dynamic-walks draws from rng.
   void StepConfigs(std::mt19937_64 *rng, std::vector<SubnetConfig> *cfgs) const;
+  // Queues one step: zero the gradients; per walk (cfgs, or the static net) materialise,
+  // forward + loss, backward, scatter; the gradient hook; Adam. dev == null: the batch's host
+  // labels, *loss / *correct returned at once (the step syncs once); otherwise the slot's
+  // device labels and Adam scalars, results written to dev_stats (no host round trip).
+  void QueueStep(const Tensor &x, const TrainBatch &batch, const BatchPrefetcher::DeviceSlot *dev,
+                 const std::vector<SubnetConfig> &cfgs, double *dev_stats,
+                 double *loss = nullptr, int64 *correct = nullptr);
+  // Captures queue() into graph; false (with a WARNING) if it cannot be captured.
+  bool CaptureStep(gpu::StreamGraph *graph, const std::function<void()> &queue);
   TrainerOptions opts_;
   Device device_;
   NnetModel *model_;
   BatchSource *data_;
-  int64 step_ = 0, total_steps_ = 0;
+  int64 step_ = 0, total_steps_ = 0, graph_steps_ = 0;
   std::unique_ptr<Adam> adam_;
   std::unique_ptr<CyclicLr> lr_;
   std::vector<double> step_losses_, step_accs_;

@@ -6,7 +6,9 @@
 //     on the upload's event: every value equal, bit for bit.
 //   - Trainer: the same supernet trained on the GPU with prefetch on and off (stages largest
 //     and width2, two walks, 7 steps over an epoch boundary; and a static model): losses,
-//     accuracies, parameters and BN statistics bit-identical. Control: two
+//     accuracies, parameters and BN statistics bit-identical, in fp32, TF32 and BF16; and
+//     the same with the step captured in a CUDA graph (--gpu-graph: 6 of the 7 steps are
+//     replays in stage largest and for the static model, none in width2). Control: two
 //     runs with prefetch off are compared the same way first, so a failure says whether the
 //     device itself is non-deterministic.
 // Every test skips when no GPU is visible (CUDA=0 build, or CUDA_VISIBLE_DEVICES="").
@@ -104,11 +106,12 @@ StaticTdnnOptions NetOpts() {
 struct RunResult {
   std::vector<double> losses, accs;
   std::vector<float> params, state;
+  int64 graph_steps = 0;
 };
 
 // Trains a fresh model (supernet if stage is not "static") on the GPU for 7 steps.
 RunResult Train(const std::string &stage, uint64 model_seed, uint64 data_seed, int32 seed,
-                bool prefetch) {
+                bool prefetch, bool graph = false) {
   NnetModel m = stage == "static"
       ? NnetModel(SupernetShape(32, 96).Largest(), NetOpts(), model_seed)
       : NnetModel(SupernetShape(32, 96), NetOpts(), model_seed);
@@ -127,12 +130,14 @@ RunResult Train(const std::string &stage, uint64 model_seed, uint64 data_seed, i
   o.log_every = 100;
   o.seed = seed;
   o.gpu_prefetch = prefetch;
+  o.gpu_graph = graph;
   RandomBatches data(8, 40, 4, data_seed, kDim, kClasses);
   Trainer t(o, &m, &data, false, Device::kGpu);
   t.Run();
   RunResult r;
   r.losses = t.StepLosses();
   r.accs = t.StepAccuracies();
+  r.graph_steps = t.GraphSteps();
   r.params = ToHost(m.ParamBuffer());
   if (m.IsSupernet()) r.state = ToHost(m.Super().StateBuffer());
   else r.state = ToHost(m.Net().StateBuffer());
@@ -153,7 +158,7 @@ size_t Compare(const RunResult &a, const RunResult &b, const char *what, const s
 TEST(BatchPrefetch, TrainingIsBitIdenticalWithAndWithoutPrefetch) {
   REQUIRE_GPU();
   SetNumThreads(1);
-  for (const char *math : {"fp32", "tf32"}) {
+  for (const char *math : {"fp32", "tf32", "bf16"}) {
     gpu::MathMode mode;
     ASSERT_TRUE(gpu::ParseMathMode(math, &mode));
     gpu::SetMathMode(mode);
@@ -163,12 +168,20 @@ TEST(BatchPrefetch, TrainingIsBitIdenticalWithAndWithoutPrefetch) {
       const RunResult off1 = Train(stage, ms, ds, seed, false);
       const RunResult off2 = Train(stage, ms, ds, seed, false);
       const RunResult on = Train(stage, ms, ds, seed, true);
+      const RunResult graph = Train(stage, ms, ds, seed, true, true);
       std::printf("[%s] ", math);
       const size_t control = Compare(off1, off2, "off vs off (control)", stage);
+      const char *why = control ? " (the control differs too: device not deterministic)" : "";
       std::printf("[%s] ", math);
-      EXPECT_EQ(Compare(off1, on, "off vs on", stage), 0u)
-          << stage << " " << math << (control ? " (the control differs too: device not "
-                                                "deterministic)" : "");
+      EXPECT_EQ(Compare(off1, on, "off vs on", stage), 0u) << stage << " " << math << why;
+      // The CUDA graph: replays of the captured step (all but the first, eager, step where
+      // every step trains the same nets; none in an elastic stage) give the same bits.
+      std::printf("[%s] %lld of 7 steps replayed; ", math,
+                  static_cast<long long>(graph.graph_steps));
+      EXPECT_EQ(Compare(off1, graph, "off vs on + CUDA graph", stage), 0u)
+          << stage << " " << math << why;
+      EXPECT_EQ(graph.graph_steps, stage == "width2" ? 0 : 6) << stage;
+      EXPECT_EQ(on.graph_steps, 0);
     }
   }
   gpu::SetMathMode(gpu::MathMode::kFp32);

@@ -4,6 +4,9 @@
 // Times, for each math mode (fp32, tf32, bf16), on the largest subnet by default:
 //   train: one training step = ZeroGrad + ForwardLoss (train mode, AAM head) + Backward +
 //          Adam update (all on the GPU; ForwardLoss returns the loss, so each step syncs once);
+//   train graph: the same step in its device form (labels, Adam's scalars and the loss on the
+//          device: no host round trip) captured once in a CUDA graph and replayed, as
+//          nnet-train-supernet runs it (--gpu-graph); printed as mode "<mode>-graph";
 //   infer: one eval-mode forward to the embedding.
 //   engine: the inference engine (gpu/infer-engine.h: bf16 activations, folded BN, fused
 //          epilogues), with and without CUDA-graph replay.
@@ -136,6 +139,28 @@ TEST(GpuBench, TrainAndInfer) {
       std::printf("profile %s forward+loss %.2f ms; backward+adam enqueue %.2f ms, done after %.2f ms\n",
                   mode_name.c_str(), ms(t0, t1), ms(t1, t2), ms(t1, t3));
     }
+    // The step as nnet-train-supernet replays it: device labels, Adam scalars and loss.
+    Buffer dev_aux(Device::kGpu, nb + 8);   // labels, then the Adam scalars, then the stats
+    int32_t *dlabels = reinterpret_cast<int32_t *>(dev_aux.Data());
+    nnet::AdamStepCoef *dcoef = reinterpret_cast<nnet::AdamStepCoef *>(dev_aux.Data() + nb);
+    Buffer dev_stats(Device::kGpu, 4);
+    gpu::CopyHostToDevice(dlabels, labels.data(), nb * sizeof(int32_t));
+    const nnet::AdamStepCoef coef = adam.NextCoefficients(1e-4f);
+    gpu::CopyHostToDevice(dcoef, &coef, sizeof(coef));
+    auto device_step = [&]() {
+      net.ZeroGrad();
+      net.ForwardLossOnDevice(x_train, dlabels, true, reinterpret_cast<double *>(dev_stats.Data()));
+      net.Backward();
+      adam.UpdateOnDevice(dcoef, net.GradBuffer(), &net.ParamBuffer());
+    };
+    device_step();   // allocations and first-use uploads happen outside the capture
+    gpu::StreamGraph graph;
+    ASSERT_TRUE(graph.Capture(device_step));
+    for (int i = 0; i < 2; i++) graph.Launch();
+    const double graph_ms = MedianMs(iters, [&]() { graph.Launch(); });
+    double stats[2];
+    gpu::CopyDeviceToHost(stats, dev_stats.Data(), sizeof(stats));
+    graph.Reset();
     auto infer = [&]() { net.Forward(x_infer, false); };
     for (int i = 0; i < 3; i++) infer();
     const double infer_ms = MedianMs(iters, infer);
@@ -145,9 +170,14 @@ TEST(GpuBench, TrainAndInfer) {
                   mode_name.c_str(), train_ms, infer_ms, first_loss, loss,
                   (gpu::PoolBytesInUse() + gpu::PoolBytesCached()) / 1073741824.0);
     std::fputs(line, stdout);
+    report << line;
+    std::snprintf(line, sizeof(line), "tdnas %s-graph train_ms %.2f infer_ms %.2f loss %.4f\n",
+                  mode_name.c_str(), graph_ms, infer_ms, stats[0]);
+    std::fputs(line, stdout);
     std::fflush(stdout);
     report << line;
     EXPECT_TRUE(std::isfinite(loss));
+    EXPECT_TRUE(std::isfinite(stats[0]));
   }
   // The inference engine, checked against the float32 forward of the same net on the same input:
   // the initial weights again (the timed steps above fit one batch until the loss is ~0, which
