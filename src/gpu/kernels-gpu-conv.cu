@@ -6,6 +6,10 @@
 //             "same" zero padding (tap k reads x at t + (k - K/2) * dilation).
 //   dx:       dcol_b = W^T dy_b (batched), then col2im adds it into dx (no atomics: each dx
 //             element sums its K taps); 1x1 adds W^T dy_b straight into dx (beta = 1).
+//             BF16 mode, large layers: dx is itself a "same" convolution of dy, with the
+//             flipped, transposed weight wf[ci, co, j] = w[co, ci, K-1-j] (tap j reads dy at
+//             t + (j - K/2) * dilation): a bf16 im2col of dy and one GEMM adding into dx, no
+//             float dcol buffer and no col2im pass.
 //   dW:       the batch must be summed inside one GEMM, so x and dy are first laid out
 //             channel-major over all frames, col^T (Cin*K, B*T) and dy^T (Cout, B*T) (T stays
 //             the inner dimension, so both copies are coalesced), then dW += dy^T col^T^T with
@@ -51,7 +55,9 @@ inline dim3 BatchGrid(int64_t n, int64_t nb) {
 // A warp copies one whole row (blockIdx.x picks 8 rows, blockIdx.y the batch item), so no
 // thread divides by T and each thread has several independent loads in flight; rows whose
 // source and destination are 16-byte aligned (every tap-0 row when T % 4 == 0: all of the
-// 1x1 convolutions' layout copies for dW) move as float4.
+// 1x1 convolutions' layout copies for dW) move as float4. Shifted taps: each lane takes 4
+// consecutive frames (scalar loads, one 4-wide store when the output row is aligned: with
+// bf16 output, lane-by-lane 2-byte stores had run at ~0.5 TB/s on an H200).
 constexpr int kRowsPerBlock = kThreads / 32;   // a warp per row in the row kernels
 using bf16 = __nv_bfloat16;
 
@@ -75,17 +81,40 @@ __global__ void Im2ColKernel(const float *__restrict__ x, int64_t x_b, int cin, 
   const int ci = r / kw, k = r - ci * kw, shift = (k - kw / 2) * dil, lane = threadIdx.x;
   const float *__restrict__ xr = x + blockIdx.y * x_b + (int64_t)ci * t_len;
   OutT *__restrict__ o = out + blockIdx.y * out_b + r * out_r;
+  const bool out_aligned = (reinterpret_cast<uintptr_t>(o) & (4 * sizeof(OutT) - 1)) == 0;
   if (shift == 0 && (t_len & 3) == 0 && (reinterpret_cast<uintptr_t>(xr) & 15) == 0 &&
-      (reinterpret_cast<uintptr_t>(o) & (4 * sizeof(OutT) - 1)) == 0) {
+      out_aligned) {
     const float4 *__restrict__ x4 = reinterpret_cast<const float4 *>(xr);
 #pragma unroll 2
     for (int i = lane; i < t_len / 4; i += 32) Store4As(o + 4 * i, x4[i]);
     return;
   }
-#pragma unroll 4
-  for (int t = lane; t < t_len; t += 32) {
-    const int src = t + shift;
-    StoreAs(o + t, (src >= 0 && src < t_len) ? xr[src] : 0.0f);
+#pragma unroll 2
+  for (int t0 = 4 * lane; t0 < t_len; t0 += 128) {
+    float v[4];
+#pragma unroll
+    for (int j = 0; j < 4; j++) {
+      const int t = t0 + j, src = t + shift;
+      v[j] = (t < t_len && src >= 0 && src < t_len) ? xr[src] : 0.0f;
+    }
+    if (out_aligned && t0 + 3 < t_len) {
+      Store4As(o + t0, make_float4(v[0], v[1], v[2], v[3]));
+    } else {
+#pragma unroll
+      for (int j = 0; j < 4; j++)
+        if (t0 + j < t_len) StoreAs(o + t0 + j, v[j]);
+    }
+  }
+}
+
+// wf[ci, co * K + j] = w[co, ci, K - 1 - j] as bf16: the weight of dx as a convolution of dy
+// (see Conv1dBackward).
+__global__ void FlipToBf16Kernel(const float *__restrict__ w, int cout, int cin, int kw,
+                                 bf16 *__restrict__ wf) {
+  const int n = cout * cin * kw;
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+    const int ci = i / (cout * kw), r = i - ci * (cout * kw), co = r / kw, j = r - co * kw;
+    wf[i] = __float2bfloat16(w[((int64_t)co * cin + ci) * kw + (kw - 1 - j)]);
   }
 }
 
@@ -316,42 +345,78 @@ __global__ void BnForwardFinishKernel(int nc, BnFinishArgs f) {
     BnForwardFinishChannel(c, nullptr, 0, f);
 }
 
+__device__ inline bool Aligned16(const void *p) {
+  return (reinterpret_cast<uintptr_t>(p) & 15) == 0;
+}
+
 template <bool kRelu>
 __global__ void BnForwardApplyKernel(const float *__restrict__ x, int64_t x_b,
                                      float *__restrict__ y, int64_t y_b, int nc, int t_len,
                                      const float *__restrict__ coef) {
   // A warp per (b, c) row (8 channels per block, blockIdx.y the batch item): the channel's
-  // coefficients are read once and no thread divides by T.
+  // coefficients are read once and no thread divides by T; float4 when the rows are aligned.
   const int c = blockIdx.x * kRowsPerBlock + threadIdx.y;
   if (c >= nc) return;
   const float scale = coef[2 * c], shift = coef[2 * c + 1];
   const float *__restrict__ xr = x + blockIdx.y * x_b + (int64_t)c * t_len;
   float *__restrict__ yr = y + blockIdx.y * y_b + (int64_t)c * t_len;
+  auto f = [&](float v) { return (kRelu ? fmaxf(v, 0.0f) : v) * scale + shift; };
+  if ((t_len & 3) == 0 && Aligned16(xr) && Aligned16(yr)) {
+    const float4 *__restrict__ x4 = reinterpret_cast<const float4 *>(xr);
+    float4 *__restrict__ y4 = reinterpret_cast<float4 *>(yr);
+#pragma unroll 2
+    for (int i = threadIdx.x; i < t_len / 4; i += 32) {
+      const float4 v = x4[i];
+      y4[i] = make_float4(f(v.x), f(v.y), f(v.z), f(v.w));
+    }
+    return;
+  }
 #pragma unroll 4
-  for (int t = threadIdx.x; t < t_len; t += 32)
-    yr[t] = (kRelu ? fmaxf(xr[t], 0.0f) : xr[t]) * scale + shift;
+  for (int t = threadIdx.x; t < t_len; t += 32) yr[t] = f(xr[t]);
 }
 
 // kRelu: x is the pre-activation, dx = (x > 0) (dx + dBN(relu(x))).
 // A grid-stride loop over each batch item's (C, T) block (a warp-per-row layout, as the
-// forward apply uses, measured 2x slower here: 1.5 vs 2.9 TB/s on an H200).
-template <bool kRelu>
+// forward apply uses, measured 2x slower here: 1.5 vs 2.9 TB/s on an H200), 4 elements of one
+// channel per thread and step when T % 4 == 0 and the rows are 16-byte aligned (kVec4).
+template <bool kRelu, bool kVec4>
 __global__ void BnBackwardApplyKernel(const float *__restrict__ x, int64_t x_b,
                                       const float *__restrict__ dy, int64_t dy_b,
                                       float *__restrict__ dx, int64_t dx_b, int nc, int t_len,
                                       const float *__restrict__ mean,
                                       const float *__restrict__ invstd,
                                       const float *__restrict__ coef) {
-  const int b = blockIdx.y, n = nc * t_len;
+  constexpr int kW = kVec4 ? 4 : 1;
+  const int b = blockIdx.y, n = nc * t_len / kW;
   const float *xb = x + b * x_b, *gb = dy + b * dy_b;
   float *db = dx + b * dx_b;
   for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
-    const int c = i / t_len;
-    const float m = mean[c], is = invstd[c];
-    const float xv = kRelu ? fmaxf(xb[i], 0.0f) : xb[i];
-    const float d =
-        db[i] + coef[3 * c] * (gb[i] - coef[3 * c + 1] - (xv - m) * is * coef[3 * c + 2]);
-    db[i] = (!kRelu || xb[i] > 0.0f) ? d : 0.0f;
+    const int c = i * kW / t_len;
+    const float m = mean[c], is = invstd[c], k0 = coef[3 * c], a = coef[3 * c + 1],
+                bc = coef[3 * c + 2];
+    float xv[kW], gv[kW], dv[kW];
+    if (kVec4) {
+      const float4 x4 = reinterpret_cast<const float4 *>(xb)[i];
+      const float4 g4 = reinterpret_cast<const float4 *>(gb)[i];
+      const float4 d4 = reinterpret_cast<const float4 *>(db)[i];
+      xv[0] = x4.x; xv[1] = x4.y; xv[2] = x4.z; xv[3] = x4.w;
+      gv[0] = g4.x; gv[1] = g4.y; gv[2] = g4.z; gv[3] = g4.w;
+      dv[0] = d4.x; dv[1] = d4.y; dv[2] = d4.z; dv[3] = d4.w;
+    } else {
+      xv[0] = xb[i];
+      gv[0] = gb[i];
+      dv[0] = db[i];
+    }
+#pragma unroll
+    for (int j = 0; j < kW; j++) {
+      const float xr = kRelu ? fmaxf(xv[j], 0.0f) : xv[j];
+      const float d = dv[j] + k0 * (gv[j] - a - (xr - m) * is * bc);
+      dv[j] = (!kRelu || xv[j] > 0.0f) ? d : 0.0f;
+    }
+    if (kVec4)
+      reinterpret_cast<float4 *>(db)[i] = make_float4(dv[0], dv[1], dv[2], dv[3]);
+    else
+      db[i] = dv[0];
   }
 }
 
@@ -443,6 +508,15 @@ void GpuKernels::Conv1dBackward(const Tensor &x, const Tensor &w, int dilation, 
     } else if (kw == 1) {
       Gemm(true, false, cin, t_len, cout, 1.0f, w.data, cin, 0, dy.data, t_len, dy.bstride, 1.0f,
            dx->data, t_len, dx->bstride, nb);
+    } else if (Bf16Layer(w)) {
+      DeviceScratch colt(sizeof(bf16) * nb * cout * kw * t_len), wf(sizeof(bf16) * w.Numel());
+      Im2Col(dy, (int)kw, dilation, colt.As<bf16>(), cout * kw * t_len, t_len);
+      FlipToBf16Kernel<<<GridFor(w.Numel(), kThreads), kThreads, 0, Stream()>>>(
+          w.data, (int)cout, (int)cin, (int)kw, wf.As<bf16>());
+      CUDA_LAUNCH_CHECK();
+      GemmBf16(false, false, cin, t_len, cout * kw, 1.0f, wf.As<bf16>(), cout * kw, 0,
+               colt.As<bf16>(), t_len, cout * kw * t_len, 1.0f, dx->data, t_len, dx->bstride,
+               nb);
     } else {
       DeviceScratch dcol(sizeof(float) * nb * rows * t_len);
       if (Bf16Copy(rows)) {
@@ -543,7 +617,12 @@ void BnBackward(const Tensor &x, const Tensor &gamma, const Tensor &mean, const 
       x.data, x.bstride, dy.data, dy.bstride, (int)t_len, (int)nb, 1, part.As<double>(), f);
   CUDA_LAUNCH_CHECK();
   if (dx == nullptr) return;
-  BnBackwardApplyKernel<kRelu><<<BatchGrid(nc * t_len, nb), kThreads, 0, Stream()>>>(
+  const bool vec4 = t_len % 4 == 0 && x.bstride % 4 == 0 && dy.bstride % 4 == 0 &&
+                    dx->bstride % 4 == 0 && reinterpret_cast<uintptr_t>(x.data) % 16 == 0 &&
+                    reinterpret_cast<uintptr_t>(dy.data) % 16 == 0 &&
+                    reinterpret_cast<uintptr_t>(dx->data) % 16 == 0;
+  auto kernel = vec4 ? BnBackwardApplyKernel<kRelu, true> : BnBackwardApplyKernel<kRelu, false>;
+  kernel<<<BatchGrid(nc * t_len / (vec4 ? 4 : 1), nb), kThreads, 0, Stream()>>>(
       x.data, x.bstride, dy.data, dy.bstride, dx->data, dx->bstride, (int)nc, (int)t_len,
       mean.data, invstd.data, coef.As<float>());
   CUDA_LAUNCH_CHECK();

@@ -145,6 +145,11 @@ TEST(GpuKernels, Conv1d) {
     ConvCase(m, 2, 520, 40, 16, 1, 1);     // 20,800 weights: dW from bf16 layouts too
     ConvCase(m, 2, 110, 16, 20, 5, 1);
     ConvCase(m, 2, 40, 90, 12, 5, 1);      // 18,000 weights: bf16 im2col and dW
+    // BF16, large k > 1 layers: dx as a convolution of dy with the flipped weight; dilations
+    // whose taps reach past both ends, Cin != Cout both ways, the Res2Net group shape.
+    ConvCase(m, 3, 64, 64, 21, 5, 3);      // 20,480 weights
+    ConvCase(m, 2, 48, 72, 13, 5, 2);      // 17,280
+    ConvCase(m, 2, 90, 40, 9, 5, 4);       // 18,000
   }
   gpu::SetMathMode(MathMode::kFp32);
 }
