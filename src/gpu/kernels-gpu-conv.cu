@@ -26,6 +26,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <memory>
 
 #include "gpu/gpu-context.h"
 #include "gpu/kernels-gpu.h"
@@ -548,6 +549,70 @@ void GpuKernels::Conv1dBackward(const Tensor &x, const Tensor &w, int dilation, 
   Im2Col(dy, 1, 1, dyt.As<float>(), t_len, frames);
   Gemm(false, true, cout, rows, frames, 1.0f, dyt.As<float>(), frames, 0, colt.As<float>(),
        frames, 0, 1.0f, dw->data, rows, 0, 1);
+}
+
+// Training in BF16 mode, large layers (ConvSaved): the forward writes x's bf16 im2col once, in
+// the (Cin*K, B*T) layout, and multiplies batch item b's column block (leading dimension B*T);
+// the backward reuses it for dW and builds one bf16 im2col of dy in the same layout, whose
+// column blocks give dx (the flipped-weight convolution; W^T dy for 1x1) and whose centre-tap
+// rows (every K-th row from K/2: a matrix with leading dimension K*B*T) are dy's layout for
+// dW. Four layout copies per convolution become two.
+void GpuKernels::Conv1dForwardSaving(const Tensor &x, const Tensor &w, int dilation, Tensor *y,
+                                     ConvSaved *saved) const {
+  saved->data.reset();
+  if (!Bf16Layer(w)) {
+    Conv1dForward(x, w, dilation, y);
+    return;
+  }
+  CheckConvShapes(x, w, dilation, *y);
+  const int64_t nb = x.dim[0], cin = x.dim[1], t_len = x.dim[2], cout = w.dim[0], kw = w.dim[2];
+  const int64_t rows = cin * kw, frames = nb * t_len;
+  std::shared_ptr<void> col(PoolAlloc(sizeof(bf16) * rows * frames), PoolFree);
+  Im2Col(x, (int)kw, dilation, static_cast<bf16 *>(col.get()), t_len, frames);
+  DeviceScratch wb(sizeof(bf16) * w.Numel());
+  ToBf16(w, &wb);
+  GemmBf16(false, false, cout, t_len, rows, 1.0f, wb.As<bf16>(), rows, 0, col.get(), frames,
+           t_len, 0.0f, y->data, t_len, y->bstride, nb);
+  saved->data = std::move(col);
+  saved->rows = rows;
+  saved->frames = frames;
+}
+
+void GpuKernels::Conv1dBackwardSaved(const Tensor &x, const Tensor &w, int dilation,
+                                     const Tensor &dy, Tensor *dx, Tensor *dw,
+                                     ConvSaved *saved) const {
+  const int64_t nb = x.dim[0], cin = x.dim[1], t_len = x.dim[2], cout = w.dim[0], kw = w.dim[2];
+  const int64_t rows = cin * kw, frames = nb * t_len;
+  std::shared_ptr<void> col = std::move(saved->data);
+  saved->data.reset();
+  if (!Bf16Layer(w) || col == nullptr || saved->rows != rows || saved->frames != frames) {
+    Conv1dBackward(x, w, dilation, dy, dx, dw);
+    return;
+  }
+  CheckConvShapes(x, w, dilation, dy);
+  TD_ASSERT(dw != nullptr && dw->SameShape(w) && dw->Contiguous());
+  CheckGpu(*dw);
+  const int64_t taps = dx != nullptr ? kw : 1;   // dW alone needs only the centre tap
+  DeviceScratch dcol(sizeof(bf16) * cout * taps * frames);
+  Im2Col(dy, (int)taps, dilation, dcol.As<bf16>(), t_len, frames);
+  if (dx != nullptr) {
+    TD_ASSERT(dx->SameShape(x));
+    CheckGpu(*dx);
+    DeviceScratch wb(sizeof(bf16) * w.Numel());
+    if (kw == 1) {
+      ToBf16(w, &wb);
+      GemmBf16(true, false, cin, t_len, cout, 1.0f, wb.As<bf16>(), cin, 0, dcol.As<bf16>(),
+               frames, t_len, 1.0f, dx->data, t_len, dx->bstride, nb);
+    } else {
+      FlipToBf16Kernel<<<GridFor(w.Numel(), kThreads), kThreads, 0, Stream()>>>(
+          w.data, (int)cout, (int)cin, (int)kw, wb.As<bf16>());
+      CUDA_LAUNCH_CHECK();
+      GemmBf16(false, false, cin, t_len, cout * kw, 1.0f, wb.As<bf16>(), cout * kw, 0,
+               dcol.As<bf16>(), frames, t_len, 1.0f, dx->data, t_len, dx->bstride, nb);
+    }
+  }
+  GemmBf16(false, true, cout, rows, frames, 1.0f, dcol.As<bf16>() + (taps / 2) * frames,
+           taps * frames, 0, col.get(), frames, 0, 1.0f, dw->data, rows, 0, 1);
 }
 
 namespace {

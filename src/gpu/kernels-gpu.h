@@ -16,12 +16,15 @@ namespace gpu {
 using nnet::AamOptions;
 using nnet::AamSaved;
 using nnet::AdamStepCoef;
+using nnet::ConvSaved;
 using nnet::Tensor;
 
 class GpuKernels : public nnet::Kernels {
  public:
   void Conv1dForward(const Tensor &x, const Tensor &w, int dilation, Tensor *y) const override;
   void Conv1dBackward(const Tensor &x, const Tensor &w, int dilation, const Tensor &dy, Tensor *dx, Tensor *dw) const override;
+  void Conv1dForwardSaving(const Tensor &x, const Tensor &w, int dilation, Tensor *y, ConvSaved *saved) const override;
+  void Conv1dBackwardSaved(const Tensor &x, const Tensor &w, int dilation, const Tensor &dy, Tensor *dx, Tensor *dw, ConvSaved *saved) const override;
   void BatchNormForward(const Tensor &x, const Tensor &gamma, const Tensor &beta, bool train, float momentum, float eps, Tensor *running_mean, Tensor *running_var, Tensor *y, Tensor *mean, Tensor *invstd) const override;
   void BatchNormBackward(const Tensor &x, const Tensor &gamma, const Tensor &mean, const Tensor &invstd, const Tensor &dy, bool train, Tensor *dx, Tensor *dgamma, Tensor *dbeta) const override;
   void ReluBatchNormForward(Tensor *x, const Tensor &gamma, const Tensor &beta, bool train, float momentum, float eps, Tensor *running_mean, Tensor *running_var, Tensor *y, Tensor *mean, Tensor *invstd) const override;

@@ -12,6 +12,19 @@ namespace {
 const Kernels *g_kernels[2] = {nullptr, nullptr};
 }
 
+void Kernels::Conv1dForwardSaving(const Tensor &x, const Tensor &w, int dilation, Tensor *y,
+                                  ConvSaved *saved) const {
+  saved->data.reset();
+  Conv1dForward(x, w, dilation, y);
+}
+
+void Kernels::Conv1dBackwardSaved(const Tensor &x, const Tensor &w, int dilation,
+                                  const Tensor &dy, Tensor *dx, Tensor *dw,
+                                  ConvSaved *saved) const {
+  saved->data.reset();
+  Conv1dBackward(x, w, dilation, dy, dx, dw);
+}
+
 void Kernels::ReluBatchNormForward(Tensor *x, const Tensor &gamma, const Tensor &beta, bool train,
                                    float momentum, float eps, Tensor *running_mean,
                                    Tensor *running_var, Tensor *y, Tensor *mean,

@@ -69,6 +69,14 @@ struct SlicePlan {
   mutable std::shared_ptr<void> device_copy;
 };
 
+// What a convolution's training forward leaves for its backward (backend-defined: the GPU's
+// BF16 mode keeps its bf16 im2col of x, laid out (Cin*K, B*T) as the dW product reads it, so
+// the backward does not build it again). The backward that uses it releases it.
+struct ConvSaved {
+  std::shared_ptr<void> data;
+  int64_t rows = 0, frames = 0;   // what data holds: rows x frames
+};
+
 class Kernels {
  public:
   virtual ~Kernels() {}
@@ -79,6 +87,14 @@ class Kernels {
   // dy: (B, Cout, T). dx (may be null): (B, Cin, T) +=; dw: (Cout, Cin, K) +=.
   virtual void Conv1dBackward(const Tensor &x, const Tensor &w, int dilation, const Tensor &dy,
                               Tensor *dx, Tensor *dw) const = 0;
+  // The same pair for training, where the forward may keep work for the backward in *saved
+  // (see ConvSaved; the backward is given the same x, w and dilation). Default: the plain
+  // calls, nothing kept.
+  virtual void Conv1dForwardSaving(const Tensor &x, const Tensor &w, int dilation, Tensor *y,
+                                   ConvSaved *saved) const;
+  virtual void Conv1dBackwardSaved(const Tensor &x, const Tensor &w, int dilation,
+                                   const Tensor &dy, Tensor *dx, Tensor *dw,
+                                   ConvSaved *saved) const;
 
   // ---- batch norm over (B, T) per channel; 2-D (B, C) inputs are (B, C, 1) ----
   // x, y: (B, C, T); gamma, beta, running_mean, running_var, mean, invstd: (C).

@@ -112,6 +112,24 @@ void StaticTdnn::InitParams(uint64_t seed) {
 
 // ---- units ----
 
+void StaticTdnn::ConvForward(const Tensor &x, const Tensor &w, int dilation, Tensor *y,
+                             ConvSaved *saved) {
+  if (saving_) {
+    k_->Conv1dForwardSaving(x, w, dilation, y, saved);
+  } else {
+    saved->data.reset();
+    k_->Conv1dForward(x, w, dilation, y);
+  }
+}
+
+void StaticTdnn::ConvBackward(const Tensor &x, const Tensor &w, int dilation, const Tensor &dy,
+                              Tensor *dx, Tensor *dw, ConvSaved *saved) {
+  if (saved->data != nullptr)
+    k_->Conv1dBackwardSaved(x, w, dilation, dy, dx, dw, saved);
+  else
+    k_->Conv1dBackward(x, w, dilation, dy, dx, dw);
+}
+
 void StaticTdnn::ConvUnitForward(ConvUnit *u, const Tensor &x, Tensor *y) {
   // x: (B, Cin, T) -> r = conv(x): (B, Cout, T) -> y = BN(relu(r))
   Tensor w = P(u->w);
@@ -119,7 +137,7 @@ void StaticTdnn::ConvUnitForward(ConvUnit *u, const Tensor &x, Tensor *y) {
   u->r = acts_.Alloc({x.dim[0], w.dim[0], x.dim[2]}, false);
   u->mean = acts_.Alloc({w.dim[0]}, false);
   u->invstd = acts_.Alloc({w.dim[0]}, false);
-  k_->Conv1dForward(x, w, u->dilation, &u->r);
+  ConvForward(x, w, u->dilation, &u->r, &u->conv);
   Tensor rm = S(u->rm), rv = S(u->rv);
   // r keeps the pre-activation or becomes relu(r) (backend's choice); the backward takes both.
   k_->ReluBatchNormForward(&u->r, P(u->gamma), P(u->beta), train_, opts_.bn_momentum,
@@ -133,7 +151,7 @@ void StaticTdnn::ConvUnitBackward(const ConvUnit &u, const Tensor &dy, Tensor *d
   Tensor dr = scratch_.Alloc({u.r.dim[0], u.r.dim[1], u.r.dim[2]});
   Tensor dg = G(u.gamma), db = G(u.beta), dw = G(u.w);
   k_->ReluBatchNormBackward(u.r, P(u.gamma), u.mean, u.invstd, dy, train_, &dr, &dg, &db);
-  k_->Conv1dBackward(u.x, P(u.w), u.dilation, dr, dx, &dw);
+  ConvBackward(u.x, P(u.w), u.dilation, dr, dx, &dw, &u.conv);
   scratch_.Release(mark);
 }
 
@@ -254,14 +272,14 @@ Tensor StaticTdnn::Forward(const Tensor &x, bool train) {
   }
   // cat conv: H = relu(conv1x1(ycat)) (B, C, T)
   cat_h_ = acts_.Alloc({nb, cat, t}, false);
-  k_->Conv1dForward(ycat_, P(cat_w_), 1, &cat_h_);
+  ConvForward(ycat_, P(cat_w_), 1, &cat_h_, &cat_conv_);
   k_->ReluForward(cat_h_, &cat_h_);
   // attention: alpha = softmax_t(conv(tanh(conv(H)))) (B, C, T)
   att_a1_ = acts_.Alloc({nb, att, t}, false);
-  k_->Conv1dForward(cat_h_, P(att1_w_), 1, &att_a1_);
+  ConvForward(cat_h_, P(att1_w_), 1, &att_a1_, &att1_conv_);
   k_->TanhForward(att_a1_, &att_a1_);
   att_alpha_ = acts_.Alloc({nb, cat, t}, false);
-  k_->Conv1dForward(att_a1_, P(att2_w_), 1, &att_alpha_);
+  ConvForward(att_a1_, P(att2_w_), 1, &att_alpha_, &att2_conv_);
   k_->SoftmaxOverTimeForward(att_alpha_, &att_alpha_);
   pooled_ = acts_.Alloc({nb, 2 * cat}, false);
   k_->AttentiveStatsForward(cat_h_, att_alpha_, opts_.min_var, &pooled_);
@@ -278,7 +296,14 @@ Tensor StaticTdnn::Forward(const Tensor &x, bool train) {
 
 void StaticTdnn::ForwardForLoss(const Tensor &x, bool train) {
   if (head_w_ < 0) TD_ERR << "ForwardLoss needs a model with an AAM head (num_classes > 0)";
-  Forward(x, train);
+  saving_ = train;
+  try {
+    Forward(x, train);
+  } catch (...) {
+    saving_ = false;
+    throw;
+  }
+  saving_ = false;
   const int64_t nb = x.dim[0], n = opts_.num_classes, e = opts_.embed_dim;
   aam_.xn = acts_.Alloc({nb, e}, false);
   aam_.xnorm = acts_.Alloc({nb}, false);
@@ -342,13 +367,13 @@ void StaticTdnn::BackwardFromEmbedding(const Tensor &demb) {
   k_->SoftmaxOverTimeBackward(att_alpha_, dalpha, &dlogit);
   Tensor da1 = scratch_.Alloc({nb, opts_.attention_dim, t});
   Tensor ga2 = G(att2_w_), ga1 = G(att1_w_), gcat = G(cat_w_);
-  k_->Conv1dBackward(att_a1_, P(att2_w_), 1, dlogit, &da1, &ga2);
+  ConvBackward(att_a1_, P(att2_w_), 1, dlogit, &da1, &ga2, &att2_conv_);
   k_->TanhBackwardInPlace(att_a1_, &da1);
-  k_->Conv1dBackward(cat_h_, P(att1_w_), 1, da1, &dh, &ga1);
+  ConvBackward(cat_h_, P(att1_w_), 1, da1, &dh, &ga1, &att1_conv_);
   // cat conv
   k_->ReluBackwardInPlace(cat_h_, &dh);
   Tensor dycat = scratch_.Alloc({nb, d * c0, t});
-  k_->Conv1dBackward(ycat_, P(cat_w_), 1, dh, &dycat, &gcat);
+  ConvBackward(ycat_, P(cat_w_), 1, dh, &dycat, &gcat, &cat_conv_);
   // dense residual sums, backwards: gs holds dL/ds_i (s_d is unused, so gs starts at 0).
   //   dy_i(total) = dy_i(direct) + gs_i;  gs_{i-1} = gs_i + dy_i(total);
   //   Block_i's input grad goes to y_{i-1} (x0 for i = 1); finally dx0 += gs_0.

@@ -87,6 +87,7 @@ class StaticTdnn {
     int rm = -1, rv = -1;                // state indices
     int dilation = 1;
     Tensor x, r, y, mean, invstd;        // saved by forward
+    mutable ConvSaved conv;              // the conv's own saved work (ForwardForLoss only)
   };
   struct Block {
     ConvUnit conv1, conv3;
@@ -134,6 +135,14 @@ class StaticTdnn {
   const int32_t *dev_labels_ = nullptr;    // ForwardLossOnDevice's (device), or null
   // Forward and the AAM head's saved tensors of a loss computation.
   void ForwardForLoss(const Tensor &x, bool train);
+  // Set while ForwardForLoss trains: a backward will follow, so the convolutions may keep work
+  // for it (Kernels::Conv1dForwardSaving). Plain Forward (recalibration, extraction) keeps none.
+  bool saving_ = false;
+  ConvSaved cat_conv_, att1_conv_, att2_conv_;
+  // The convolution calls, saving or not.
+  void ConvForward(const Tensor &x, const Tensor &w, int dilation, Tensor *y, ConvSaved *saved);
+  void ConvBackward(const Tensor &x, const Tensor &w, int dilation, const Tensor &dy, Tensor *dx,
+                    Tensor *dw, ConvSaved *saved);
 };
 
 }  // namespace nnet

@@ -115,6 +115,7 @@ void ConvCase(MathMode mode, int64_t nb, int64_t cin, int64_t cout, int64_t t_le
                           std::to_string(dil);
   Pair x({nb, cin, t_len}, 1.0f, 0.0f, 3), w({cout, cin, kw}, 0.2f), y({nb, cout, t_len});
   Pair dy({nb, cout, t_len}), dx({nb, cin, t_len}, 1.0f, 0.0f, 3), dw({cout, cin, kw});
+  const std::vector<float> dx0 = dx.h, dw0 = dw.h;   // starting values (backward adds)
   Cpu().Conv1dForward(x.th, w.th, dil, &y.th);
   y.PoisonGpu();
   Gpu().Conv1dForward(x.td, w.td, dil, &y.td);
@@ -125,9 +126,35 @@ void ConvCase(MathMode mode, int64_t nb, int64_t cin, int64_t cout, int64_t t_le
   Expect(tag + " dw", dw, Tol(mode));
   // dx == null: only dw.
   Pair dw2({cout, cin, kw});
+  const std::vector<float> dw20 = dw2.h;
   Cpu().Conv1dBackward(x.th, w.th, dil, dy.th, nullptr, &dw2.th);
   Gpu().Conv1dBackward(x.td, w.td, dil, dy.td, nullptr, &dw2.td);
   Expect(tag + " dw (no dx)", dw2, Tol(mode));
+  // The training pair (the forward may keep its im2col for the backward: BF16, large layers),
+  // from the same starting values as the CPU's.
+  Pair y3({nb, cout, t_len}), dx3({nb, cin, t_len}, 1.0f, 0.0f, 3), dw3({cout, cin, kw});
+  Pair dw4({cout, cin, kw});
+  dx3.h = dx0;
+  dw3.h = dw0;
+  dw4.h = dw20;
+  dx3.Upload();
+  dw3.Upload();
+  dw4.Upload();
+  y3.h = y.h;
+  dx3.h = dx.h;
+  dw3.h = dw.h;
+  dw4.h = dw2.h;
+  nnet::ConvSaved saved;
+  y3.PoisonGpu();
+  Gpu().Conv1dForwardSaving(x.td, w.td, dil, &y3.td, &saved);
+  Expect(tag + " y (saving)", y3, Tol(mode));
+  Gpu().Conv1dBackwardSaved(x.td, w.td, dil, dy.td, &dx3.td, &dw3.td, &saved);
+  EXPECT_EQ(saved.data, nullptr) << "the backward releases what the forward kept";
+  Expect(tag + " dx (saved)", dx3, Tol(mode));
+  Expect(tag + " dw (saved)", dw3, Tol(mode));
+  Gpu().Conv1dForwardSaving(x.td, w.td, dil, &y3.td, &saved);
+  Gpu().Conv1dBackwardSaved(x.td, w.td, dil, dy.td, nullptr, &dw4.td, &saved);
+  Expect(tag + " dw (saved, no dx)", dw4, Tol(mode));
 }
 
 TEST(GpuKernels, Conv1d) {
