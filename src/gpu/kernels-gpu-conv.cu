@@ -73,15 +73,12 @@ __device__ inline void Store4As(bf16 *o, float4 v) {
   *reinterpret_cast<uint2 *>(o) = u;
 }
 
-// OutT: float, or bf16 for BF16 mode's GEMM operands (half the bytes written and read).
+// One row r of Im2ColKernel (a warp).
 template <typename OutT>
-__global__ void Im2ColKernel(const float *__restrict__ x, int64_t x_b, int cin, int t_len, int kw,
-                             int dil, OutT *__restrict__ out, int64_t out_b, int64_t out_r) {
-  const int r = blockIdx.x * kRowsPerBlock + threadIdx.y;
-  if (r >= cin * kw) return;
+__device__ inline void Im2ColRow(const float *__restrict__ x, int cin, int t_len, int kw, int dil,
+                                 int r, OutT *__restrict__ o) {
   const int ci = r / kw, k = r - ci * kw, shift = (k - kw / 2) * dil, lane = threadIdx.x;
-  const float *__restrict__ xr = x + blockIdx.y * x_b + (int64_t)ci * t_len;
-  OutT *__restrict__ o = out + blockIdx.y * out_b + r * out_r;
+  const float *__restrict__ xr = x + (int64_t)ci * t_len;
   const bool out_aligned = (reinterpret_cast<uintptr_t>(o) & (4 * sizeof(OutT) - 1)) == 0;
   if (shift == 0 && (t_len & 3) == 0 && (reinterpret_cast<uintptr_t>(xr) & 15) == 0 &&
       out_aligned) {
@@ -108,6 +105,47 @@ __global__ void Im2ColKernel(const float *__restrict__ x, int64_t x_b, int cin, 
   }
 }
 
+// OutT: float, or bf16 for BF16 mode's GEMM operands (half the bytes written and read).
+template <typename OutT>
+__global__ void Im2ColKernel(const float *__restrict__ x, int64_t x_b, int cin, int t_len, int kw,
+                             int dil, OutT *__restrict__ out, int64_t out_b, int64_t out_r) {
+  const int r = blockIdx.x * kRowsPerBlock + threadIdx.y;
+  if (r >= cin * kw) return;
+  Im2ColRow(x + blockIdx.y * x_b, cin, t_len, kw, dil, r, out + blockIdx.y * out_b + r * out_r);
+}
+
+// The frames layout (out_b == T, the (Cin*K, B*T) operands of the dW products and of BF16
+// training): output row r is one run of B*T frames, f = b*T + t. A thread makes 8 consecutive
+// frames of one batch item (T % 8 == 0) and stores them at once, so a warp writes 256
+// contiguous frames, whole 32-byte sectors; a run that lies inside the source row is read as
+// two float4 when 16-byte aligned (every tap whose shift is a multiple of 4: all of them at
+// dilation 4, the centre tap always). 32-bit index math (B*T < 2^31). On an H200 the 64-channel
+// Res2Net copies were bound by per-frame instructions (scalar loads and 64-bit divisions:
+// ~0.65 G frames/ms whatever the row count) before.
+template <typename OutT>
+__global__ void Im2ColFramesKernel(const float *__restrict__ x, int64_t x_b, int t_len, int kw,
+                                   int dil, int frames, OutT *__restrict__ out, int64_t out_r) {
+  const int r = blockIdx.y, ci = r / kw, k = r - ci * kw, shift = (k - kw / 2) * dil;
+  OutT *__restrict__ o = out + r * out_r;
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; 8 * i < frames; i += gridDim.x * blockDim.x) {
+    const int f = 8 * i, b = f / t_len, t = f - b * t_len, src = t + shift;
+    const float *__restrict__ xr = x + b * x_b + (int64_t)ci * t_len;
+    float4 lo, hi;
+    if (src >= 0 && src + 8 <= t_len && ((reinterpret_cast<uintptr_t>(xr + src) & 15) == 0)) {
+      lo = reinterpret_cast<const float4 *>(xr + src)[0];
+      hi = reinterpret_cast<const float4 *>(xr + src)[1];
+    } else {
+      float v[8];
+#pragma unroll
+      for (int j = 0; j < 8; j++) v[j] = (src + j >= 0 && src + j < t_len) ? xr[src + j] : 0.0f;
+      lo = make_float4(v[0], v[1], v[2], v[3]);
+      hi = make_float4(v[4], v[5], v[6], v[7]);
+    }
+    Store4As(o + f, lo);
+    Store4As(o + f + 4, hi);
+  }
+}
+
 // wf[ci, co * K + j] = w[co, ci, K - 1 - j] as bf16: the weight of dx as a convolution of dy
 // (see Conv1dBackward).
 __global__ void FlipToBf16Kernel(const float *__restrict__ w, int cout, int cin, int kw,
@@ -116,6 +154,19 @@ __global__ void FlipToBf16Kernel(const float *__restrict__ w, int cout, int cin,
   for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
     const int ci = i / (cout * kw), r = i - ci * (cout * kw), co = r / kw, j = r - co * kw;
     wf[i] = __float2bfloat16(w[((int64_t)co * cin + ci) * kw + (kw - 1 - j)]);
+  }
+}
+
+// Both bf16 copies a saving forward needs at once: wb = w, and wf = the flipped transpose
+// (FlipToBf16Kernel's layout) for its backward's dx.
+__global__ void WeightsToBf16Kernel(const float *__restrict__ w, int cout, int cin, int kw,
+                                    bf16 *__restrict__ wb, bf16 *__restrict__ wf) {
+  const int n = cout * cin * kw;
+  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
+    const bf16 v = __float2bfloat16(w[i]);
+    wb[i] = v;
+    const int co = i / (cin * kw), r = i - co * (cin * kw), ci = r / kw, k = r - ci * kw;
+    wf[((int64_t)ci * cout + co) * kw + (kw - 1 - k)] = v;
   }
 }
 
@@ -149,6 +200,15 @@ void Im2Col(const Tensor &x, int kw, int dil, OutT *out, int64_t out_b, int64_t 
   const int nb = (int)x.dim[0], cin = (int)x.dim[1], t_len = (int)x.dim[2];
   const int rows = cin * kw;
   TD_ASSERT(nb <= 65535);
+  const int64_t frames = (int64_t)nb * t_len;
+  if (out_b == t_len && t_len % 8 == 0 && out_r % 8 == 0 && rows <= 65535 &&
+      frames < (1LL << 31) && (reinterpret_cast<uintptr_t>(out) & (4 * sizeof(OutT) - 1)) == 0) {
+    const int64_t blocks = std::min<int64_t>((frames / 8 + kThreads - 1) / kThreads, 4096);
+    Im2ColFramesKernel<OutT><<<dim3((unsigned)blocks, rows), kThreads, 0, Stream()>>>(
+        x.data, x.bstride, t_len, kw, dil, (int)frames, out, out_r);
+    CUDA_LAUNCH_CHECK();
+    return;
+  }
   const dim3 grid((rows + kRowsPerBlock - 1) / kRowsPerBlock, nb);
   Im2ColKernel<OutT><<<grid, dim3(32, kRowsPerBlock), 0, Stream()>>>(x.data, x.bstride, cin, t_len,
                                                                    kw, dil, out, out_b, out_r);
@@ -293,36 +353,50 @@ __global__ void BnPartialKernel(const float *__restrict__ x, int64_t x_b,
   const int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, nwarps = kThreads / 32;
   double s1 = 0.0, s2 = 0.0;
   const float m = mode ? f.mean[c] : 0.0f, is = mode ? f.invstd_in[c] : 0.0f;
-  for (int b = s + nsplit * warp; b < nb; b += nsplit * nwarps) {
-    const float *__restrict__ p = x + b * x_b + (int64_t)c * t_len;
-    if (t_len <= 32 * kRowRegs) {   // the row staged in registers (row-staging.cuh)
-      float xv[kRowRegs], gv[kRowRegs];
-      LoadRow(p, lane, t_len, xv);
-      if (mode != 0) LoadRow(dy + b * dy_b + (int64_t)c * t_len, lane, t_len, gv);
+  auto accumulate = [&](const float (&xv)[kRowRegs], const float (&gv)[kRowRegs]) {
 #pragma unroll
-      for (int j = 0; j < kRowRegs; j++) {
-        const float v = kRelu ? fmaxf(xv[j], 0.0f) : xv[j];
-        if (mode == 0) {
-          s1 += v;
-          s2 += (double)v * v;
-        } else if (lane + 32 * j < t_len) {   // (x - m) is not zero beyond the row
-          s1 += gv[j];
-          s2 += (double)gv[j] * ((v - m) * is);
-        }
-      }
-      continue;
-    }
-    if (mode == 0) {
-      for (int t = lane; t < t_len; t += 32) {
-        const double v = kRelu ? fmaxf(p[t], 0.0f) : p[t];
+    for (int j = 0; j < kRowRegs; j++) {
+      const float v = kRelu ? fmaxf(xv[j], 0.0f) : xv[j];
+      if (mode == 0) {
         s1 += v;
-        s2 += v * v;
+        s2 += (double)v * v;
+      } else if (lane + 32 * j < t_len) {   // (x - m) is not zero beyond the row
+        s1 += gv[j];
+        s2 += (double)gv[j] * ((v - m) * is);
       }
-    } else {
-      const float *__restrict__ g = dy + b * dy_b + (int64_t)c * t_len;
-      for (int t = lane; t < t_len; t += 32) {
-        s1 += g[t];
-        s2 += (double)g[t] * (((kRelu ? fmaxf(p[t], 0.0f) : p[t]) - m) * is);
+    }
+  };
+  const int stride = nsplit * nwarps;
+  if (t_len <= 32 * kRowRegs) {
+    // Two rows staged in registers per iteration (row-staging.cuh): twice the loads in flight.
+    // Rows are still added in the order b, b + stride, ... as with one row at a time.
+    for (int b = s + nsplit * warp; b < nb; b += 2 * stride) {
+      const int b2 = b + stride;
+      float xv[kRowRegs], gv[kRowRegs] = {}, xv2[kRowRegs], gv2[kRowRegs] = {};
+      LoadRow(x + b * x_b + (int64_t)c * t_len, lane, t_len, xv);
+      if (mode != 0) LoadRow(dy + b * dy_b + (int64_t)c * t_len, lane, t_len, gv);
+      if (b2 < nb) {
+        LoadRow(x + b2 * x_b + (int64_t)c * t_len, lane, t_len, xv2);
+        if (mode != 0) LoadRow(dy + b2 * dy_b + (int64_t)c * t_len, lane, t_len, gv2);
+      }
+      accumulate(xv, gv);
+      if (b2 < nb) accumulate(xv2, gv2);
+    }
+  } else {
+    for (int b = s + nsplit * warp; b < nb; b += stride) {
+      const float *__restrict__ p = x + b * x_b + (int64_t)c * t_len;
+      if (mode == 0) {
+        for (int t = lane; t < t_len; t += 32) {
+          const double v = kRelu ? fmaxf(p[t], 0.0f) : p[t];
+          s1 += v;
+          s2 += v * v;
+        }
+      } else {
+        const float *__restrict__ g = dy + b * dy_b + (int64_t)c * t_len;
+        for (int t = lane; t < t_len; t += 32) {
+          s1 += g[t];
+          s2 += (double)g[t] * (((kRelu ? fmaxf(p[t], 0.0f) : p[t]) - m) * is);
+        }
       }
     }
   }
@@ -560,6 +634,7 @@ void GpuKernels::Conv1dBackward(const Tensor &x, const Tensor &w, int dilation, 
 void GpuKernels::Conv1dForwardSaving(const Tensor &x, const Tensor &w, int dilation, Tensor *y,
                                      ConvSaved *saved) const {
   saved->data.reset();
+  saved->weight.reset();
   if (!Bf16Layer(w)) {
     Conv1dForward(x, w, dilation, y);
     return;
@@ -569,10 +644,22 @@ void GpuKernels::Conv1dForwardSaving(const Tensor &x, const Tensor &w, int dilat
   const int64_t rows = cin * kw, frames = nb * t_len;
   std::shared_ptr<void> col(PoolAlloc(sizeof(bf16) * rows * frames), PoolFree);
   Im2Col(x, (int)kw, dilation, static_cast<bf16 *>(col.get()), t_len, frames);
-  DeviceScratch wb(sizeof(bf16) * w.Numel());
-  ToBf16(w, &wb);
-  GemmBf16(false, false, cout, t_len, rows, 1.0f, wb.As<bf16>(), rows, 0, col.get(), frames,
+  // The weight in bf16 for this product, and as the backward's dx product reads it (W itself
+  // for 1x1; the flipped transpose otherwise), made in one pass.
+  std::shared_ptr<void> wb(PoolAlloc(sizeof(bf16) * w.Numel()), PoolFree), wdx = wb;
+  if (kw == 1) {
+    ToBf16Kernel<<<GridFor(w.Numel(), kThreads), kThreads, 0, Stream()>>>(
+        w.data, w.Numel(), static_cast<bf16 *>(wb.get()));
+  } else {
+    wdx.reset(PoolAlloc(sizeof(bf16) * w.Numel()), PoolFree);
+    WeightsToBf16Kernel<<<GridFor(w.Numel(), kThreads), kThreads, 0, Stream()>>>(
+        w.data, (int)cout, (int)cin, (int)kw, static_cast<bf16 *>(wb.get()),
+        static_cast<bf16 *>(wdx.get()));
+  }
+  CUDA_LAUNCH_CHECK();
+  GemmBf16(false, false, cout, t_len, rows, 1.0f, wb.get(), rows, 0, col.get(), frames,
            t_len, 0.0f, y->data, t_len, y->bstride, nb);
+  saved->weight = std::move(wdx);
   saved->data = std::move(col);
   saved->rows = rows;
   saved->frames = frames;
@@ -583,9 +670,11 @@ void GpuKernels::Conv1dBackwardSaved(const Tensor &x, const Tensor &w, int dilat
                                      ConvSaved *saved) const {
   const int64_t nb = x.dim[0], cin = x.dim[1], t_len = x.dim[2], cout = w.dim[0], kw = w.dim[2];
   const int64_t rows = cin * kw, frames = nb * t_len;
-  std::shared_ptr<void> col = std::move(saved->data);
+  std::shared_ptr<void> col = std::move(saved->data), wdx = std::move(saved->weight);
   saved->data.reset();
-  if (!Bf16Layer(w) || col == nullptr || saved->rows != rows || saved->frames != frames) {
+  saved->weight.reset();
+  if (!Bf16Layer(w) || col == nullptr || wdx == nullptr || saved->rows != rows ||
+      saved->frames != frames) {
     Conv1dBackward(x, w, dilation, dy, dx, dw);
     return;
   }
@@ -598,18 +687,12 @@ void GpuKernels::Conv1dBackwardSaved(const Tensor &x, const Tensor &w, int dilat
   if (dx != nullptr) {
     TD_ASSERT(dx->SameShape(x));
     CheckGpu(*dx);
-    DeviceScratch wb(sizeof(bf16) * w.Numel());
-    if (kw == 1) {
-      ToBf16(w, &wb);
-      GemmBf16(true, false, cin, t_len, cout, 1.0f, wb.As<bf16>(), cin, 0, dcol.As<bf16>(),
-               frames, t_len, 1.0f, dx->data, t_len, dx->bstride, nb);
-    } else {
-      FlipToBf16Kernel<<<GridFor(w.Numel(), kThreads), kThreads, 0, Stream()>>>(
-          w.data, (int)cout, (int)cin, (int)kw, wb.As<bf16>());
-      CUDA_LAUNCH_CHECK();
-      GemmBf16(false, false, cin, t_len, cout * kw, 1.0f, wb.As<bf16>(), cout * kw, 0,
+    if (kw == 1)
+      GemmBf16(true, false, cin, t_len, cout, 1.0f, wdx.get(), cin, 0, dcol.As<bf16>(), frames,
+               t_len, 1.0f, dx->data, t_len, dx->bstride, nb);
+    else
+      GemmBf16(false, false, cin, t_len, cout * kw, 1.0f, wdx.get(), cout * kw, 0,
                dcol.As<bf16>(), frames, t_len, 1.0f, dx->data, t_len, dx->bstride, nb);
-    }
   }
   GemmBf16(false, true, cout, rows, frames, 1.0f, dcol.As<bf16>() + (taps / 2) * frames,
            taps * frames, 0, col.get(), frames, 0, 1.0f, dw->data, rows, 0, 1);

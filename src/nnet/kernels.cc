@@ -15,6 +15,7 @@ const Kernels *g_kernels[2] = {nullptr, nullptr};
 void Kernels::Conv1dForwardSaving(const Tensor &x, const Tensor &w, int dilation, Tensor *y,
                                   ConvSaved *saved) const {
   saved->data.reset();
+  saved->weight.reset();
   Conv1dForward(x, w, dilation, y);
 }
 
@@ -22,6 +23,7 @@ void Kernels::Conv1dBackwardSaved(const Tensor &x, const Tensor &w, int dilation
                                   const Tensor &dy, Tensor *dx, Tensor *dw,
                                   ConvSaved *saved) const {
   saved->data.reset();
+  saved->weight.reset();
   Conv1dBackward(x, w, dilation, dy, dx, dw);
 }
 

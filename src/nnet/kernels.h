@@ -75,6 +75,7 @@ struct SlicePlan {
 struct ConvSaved {
   std::shared_ptr<void> data;
   int64_t rows = 0, frames = 0;   // what data holds: rows x frames
+  std::shared_ptr<void> weight;   // (GPU BF16: the weight as the dx product reads it)
 };
 
 class Kernels {

@@ -118,6 +118,7 @@ void StaticTdnn::ConvForward(const Tensor &x, const Tensor &w, int dilation, Ten
     k_->Conv1dForwardSaving(x, w, dilation, y, saved);
   } else {
     saved->data.reset();
+    saved->weight.reset();
     k_->Conv1dForward(x, w, dilation, y);
   }
 }

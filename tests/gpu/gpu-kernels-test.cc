@@ -177,6 +177,7 @@ TEST(GpuKernels, Conv1d) {
     ConvCase(m, 3, 64, 64, 21, 5, 3);      // 20,480 weights
     ConvCase(m, 2, 48, 72, 13, 5, 2);      // 17,280
     ConvCase(m, 2, 90, 40, 9, 5, 4);       // 18,000
+    ConvCase(m, 2, 64, 64, 32, 5, 4);      // T % 8 == 0, shifts of +-4 and +-8: float4 reads
   }
   gpu::SetMathMode(MathMode::kFp32);
 }

@@ -44,6 +44,7 @@ namespace tdnas {
 namespace nnet {
 namespace {
 
+using gputest::Env;
 using gputest::Rng;
 using gputest::HaveGpu;
 using gputest::ToHost;
@@ -166,6 +167,7 @@ TrainerOptions StageOpts(const std::string &stage, int64 steps) {
   o.max_steps = steps;
   o.log_every = 100;
   o.seed = static_cast<int32>(Rng()() % 100000);
+  o.gpu_prefetch = Env("TDNAS_TEST_GPU_PREFETCH", "1") == "1";
   return o;
 }
 
