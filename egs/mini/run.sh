@@ -42,8 +42,12 @@ asnorm_top=300       # AS-Norm: top cohort scores per side (spec section 2: 300)
 exp=exp              # output folder (another one keeps exp/ intact while trying options)
 train_from=largest   # first supernet stage to train (the ones before it must be in $exp/supernet)
 train_opts=          # extra nnet-train-supernet options for every stage (e.g. "--aam-margin=0.3")
-help_message="Usage: $0 [--stage N] [--stop-stage N] [--nj N] [--source auto|debian|espeak] [--train-secs N] [--search true|false] [--augment true|false] [--speed-perturb true|false] [--exp DIR] [--seed N] [--epochs-largest N] [--epochs-elastic N] [--lr X] [--lr-elastic X] [--train-from STAGE] [--train-opts 'OPTS']"
+sandwich=            # --sandwich of the elastic stages: also train the stage's largest net
+                     # ("largest,smallest": and its smallest) at every step next to the sampled
+                     # one; "": the reference (docs/mini-data.md)
+help_message="Usage: $0 [--stage N] [--stop-stage N] [--nj N] [--source auto|debian|espeak] [--train-secs N] [--search true|false] [--augment true|false] [--speed-perturb true|false] [--exp DIR] [--seed N] [--epochs-largest N] [--epochs-elastic N] [--lr X] [--lr-elastic X] [--train-from STAGE] [--train-opts 'OPTS'] [--sandwich ''|largest|largest,smallest]"
 . utils/parse_options.sh
+case "$sandwich" in ""|largest|largest,smallest) ;; *) echo "$0: bad --sandwich '$sandwich'" >&2; exit 1;; esac
 
 mkdir -p $exp
 train_set=train; { [ "$augment" = true ] || [ "$speed_perturb" = true ]; } && train_set=train_comb
@@ -132,13 +136,14 @@ if [ $stage -le 2 ] && [ $stop_stage -ge 2 ]; then
     fi
     if [ $s = largest ]; then frames=$crop_frames; epochs=$epochs_largest; stage_lr=$lr;
     else frames=$crop_frames_elastic; epochs=$epochs_elastic; stage_lr=${lr_elastic:-$lr}; fi
+    sw_opt=""; [ $s != largest ] && [ -n "$sandwich" ] && sw_opt="--sandwich=$sandwich"
     echo "  training stage $s ($epochs epochs, ${frames}-frame crops); log: $exp/supernet/log/train.$s.log"
     # One triangle per stage (half-cycle = half the stage), so each stage ends annealed.
     $train_cmd $exp/supernet/log/train.$s.log \
       nnet-train-supernet --stage=$s --num-epochs=$epochs --crop-frames=$frames \
         --cycle-steps=$(( epochs * steps_per_epoch / 2 )) \
         --batch-size=$batch_size --lr=$stage_lr --seed=$seed --num-threads=$num_threads --num-data-threads=1 \
-        --log-every=20 $train_opts $prev scp:data/${train_set}_voiced/feats.scp ark:data/${train_set}_voiced/utt2spk \
+        --log-every=20 $sw_opt $train_opts $prev scp:data/${train_set}_voiced/feats.scp ark:data/${train_set}_voiced/utt2spk \
         $exp/supernet/$i.$s.mdl
     grep -E "epoch .* done|Epoch" $exp/supernet/log/train.$s.log | tail -n 1 || true
     prev=$exp/supernet/$i.$s.mdl

@@ -67,6 +67,8 @@ epochs_elastic=64           # per elastic stage (kernel, depth, width1, width2)
 dynamic_walks=1
 seed=666
 train_opts=""               # more nnet-train-supernet options (e.g. "--checkpoint-every=1000")
+sandwich=""                 # elastic stages: also train the stage's largest ("largest,smallest": and
+                            # smallest) net at every step ("": the reference; egs/mini's option)
 use_gpu=no                  # no|yes|optional, passed to the network binaries
 gpu_math=tf32               # GPU training's matrix products: fp32|tf32|bf16 (H200, paper-size
                             # supernet: 34 / 15.5 / 12.4 ms per step in stage largest, but bf16 is
@@ -96,6 +98,8 @@ help_message="Usage: $0 [options]; options and defaults are listed at the top of
 . utils/parse_options.sh
 [ $# -eq 0 ] || { printf '%s\n' "$help_message" >&2; exit 1; }
 
+case "$sandwich" in ""|largest|largest,smallest) ;;
+  *) echo "$0: --sandwich must be '', largest or largest,smallest (got '$sandwich')" >&2; exit 1;; esac
 case $search in true|false) ;; *) echo "$0: --search must be true or false (got '$search')" >&2; exit 1;; esac
 case $use_gpu in
   true) use_gpu=yes;; false) use_gpu=no;;
@@ -203,6 +207,7 @@ if run_stage 3; then
     out=$dir/$i.$s.mdl
     if [ $s = largest ]; then frames=$crop_frames; epochs=$epochs_largest;
     else frames=$crop_frames_elastic; epochs=$epochs_elastic; fi
+    sw_opt=""; [ $s != largest ] && [ -n "$sandwich" ] && sw_opt="--sandwich=$sandwich"
     if [ -f $out ]; then
       echo "  stage $s: $out exists, skipped"
     else
@@ -215,7 +220,7 @@ if run_stage 3; then
           --batch-size=$((batch_size / num_gpus)) --lr=$lr --lr-min=$lr_min --weight-decay=$weight_decay \
           --cycle-steps=$steps --checkpoint-every=$checkpoint_every --dynamic-walks=$dynamic_walks --seed=$seed \
           --use-gpu=$use_gpu $math_opt --num-threads=$num_threads --num-data-threads=$num_data_threads \
-          $train_opts $resume $prev scp:data/train/feats.scp ark:data/train/utt2spk $out
+          $sw_opt $train_opts $resume $prev scp:data/train/feats.scp ark:data/train/utt2spk $out
       grep -E "epoch [0-9]+/[0-9]+ done" $dir/log/train.$s.log | tail -n 1 | sed 's/^.*) /  /' || true
     fi
     prev=$out
