@@ -424,30 +424,47 @@ __device__ inline bool Aligned16(const void *p) {
   return (reinterpret_cast<uintptr_t>(p) & 15) == 0;
 }
 
-template <bool kRelu>
+// kAdd: also sum = addend + y (ReluBatchNormForwardAdd).
+template <bool kRelu, bool kAdd>
 __global__ void BnForwardApplyKernel(const float *__restrict__ x, int64_t x_b,
                                      float *__restrict__ y, int64_t y_b, int nc, int t_len,
-                                     const float *__restrict__ coef) {
+                                     const float *__restrict__ coef,
+                                     const float *__restrict__ addend, int64_t a_b,
+                                     float *__restrict__ sum, int64_t s_b) {
   // A warp per (b, c) row (8 channels per block, blockIdx.y the batch item): the channel's
   // coefficients are read once and no thread divides by T; float4 when the rows are aligned.
   const int c = blockIdx.x * kRowsPerBlock + threadIdx.y;
   if (c >= nc) return;
   const float scale = coef[2 * c], shift = coef[2 * c + 1];
-  const float *__restrict__ xr = x + blockIdx.y * x_b + (int64_t)c * t_len;
-  float *__restrict__ yr = y + blockIdx.y * y_b + (int64_t)c * t_len;
+  const int64_t row = (int64_t)c * t_len;
+  const float *__restrict__ xr = x + blockIdx.y * x_b + row;
+  float *__restrict__ yr = y + blockIdx.y * y_b + row;
+  const float *__restrict__ ar = kAdd ? addend + blockIdx.y * a_b + row : nullptr;
+  float *__restrict__ sr = kAdd ? sum + blockIdx.y * s_b + row : nullptr;
   auto f = [&](float v) { return (kRelu ? fmaxf(v, 0.0f) : v) * scale + shift; };
-  if ((t_len & 3) == 0 && Aligned16(xr) && Aligned16(yr)) {
+  if ((t_len & 3) == 0 && Aligned16(xr) && Aligned16(yr) &&
+      (!kAdd || (Aligned16(ar) && Aligned16(sr)))) {
     const float4 *__restrict__ x4 = reinterpret_cast<const float4 *>(xr);
     float4 *__restrict__ y4 = reinterpret_cast<float4 *>(yr);
 #pragma unroll 2
     for (int i = threadIdx.x; i < t_len / 4; i += 32) {
       const float4 v = x4[i];
-      y4[i] = make_float4(f(v.x), f(v.y), f(v.z), f(v.w));
+      const float4 o = make_float4(f(v.x), f(v.y), f(v.z), f(v.w));
+      y4[i] = o;
+      if (kAdd) {
+        const float4 a = reinterpret_cast<const float4 *>(ar)[i];
+        reinterpret_cast<float4 *>(sr)[i] =
+            make_float4(a.x + o.x, a.y + o.y, a.z + o.z, a.w + o.w);
+      }
     }
     return;
   }
 #pragma unroll 4
-  for (int t = threadIdx.x; t < t_len; t += 32) yr[t] = f(xr[t]);
+  for (int t = threadIdx.x; t < t_len; t += 32) {
+    const float o = f(xr[t]);
+    yr[t] = o;
+    if (kAdd) sr[t] = ar[t] + o;
+  }
 }
 
 // kRelu: x is the pre-activation, dx = (x > 0) (dx + dBN(relu(x))).
@@ -704,7 +721,8 @@ namespace {
 template <bool kRelu>
 void BnForward(const Tensor &x, const Tensor &gamma, const Tensor &beta, bool train,
                float momentum, float eps, Tensor *running_mean, Tensor *running_var, Tensor *y,
-               Tensor *mean, Tensor *invstd) {
+               Tensor *mean, Tensor *invstd, const Tensor *addend = nullptr,
+               Tensor *sum = nullptr) {
   CheckGpu(x); CheckGpu(*y);
   TD_ASSERT(x.SameShape(*y) && x.ndim >= 2);
   const int64_t nb = x.dim[0], nc = x.dim[1], t_len = x.InnerSize() / nc;
@@ -736,8 +754,17 @@ void BnForward(const Tensor &x, const Tensor &gamma, const Tensor &beta, bool tr
   CUDA_LAUNCH_CHECK();
   TD_ASSERT(nb <= 65535);
   const dim3 rows_grid((unsigned)((nc + kRowsPerBlock - 1) / kRowsPerBlock), (unsigned)nb);
-  BnForwardApplyKernel<kRelu><<<rows_grid, dim3(32, kRowsPerBlock), 0, Stream()>>>(
-      x.data, x.bstride, y->data, y->bstride, (int)nc, (int)t_len, coef.As<float>());
+  if (addend != nullptr) {
+    CheckGpu(*addend); CheckGpu(*sum);
+    TD_ASSERT(addend->SameShape(x) && sum->SameShape(x));
+    BnForwardApplyKernel<kRelu, true><<<rows_grid, dim3(32, kRowsPerBlock), 0, Stream()>>>(
+        x.data, x.bstride, y->data, y->bstride, (int)nc, (int)t_len, coef.As<float>(),
+        addend->data, addend->bstride, sum->data, sum->bstride);
+  } else {
+    BnForwardApplyKernel<kRelu, false><<<rows_grid, dim3(32, kRowsPerBlock), 0, Stream()>>>(
+        x.data, x.bstride, y->data, y->bstride, (int)nc, (int)t_len, coef.As<float>(), nullptr,
+        0, nullptr, 0);
+  }
   CUDA_LAUNCH_CHECK();
 }
 
@@ -800,6 +827,15 @@ void GpuKernels::ReluBatchNormForward(Tensor *x, const Tensor &gamma, const Tens
                                       Tensor *mean, Tensor *invstd) const {
   BnForward<true>(*x, gamma, beta, train, momentum, eps, running_mean, running_var, y, mean,
                   invstd);
+}
+
+void GpuKernels::ReluBatchNormForwardAdd(Tensor *x, const Tensor &gamma, const Tensor &beta,
+                                         bool train, float momentum, float eps,
+                                         Tensor *running_mean, Tensor *running_var, Tensor *y,
+                                         Tensor *mean, Tensor *invstd, const Tensor &addend,
+                                         Tensor *sum) const {
+  BnForward<true>(*x, gamma, beta, train, momentum, eps, running_mean, running_var, y, mean,
+                  invstd, &addend, sum);
 }
 
 void GpuKernels::ReluBatchNormBackward(const Tensor &x, const Tensor &gamma, const Tensor &mean,

@@ -28,6 +28,7 @@ class GpuKernels : public nnet::Kernels {
   void BatchNormForward(const Tensor &x, const Tensor &gamma, const Tensor &beta, bool train, float momentum, float eps, Tensor *running_mean, Tensor *running_var, Tensor *y, Tensor *mean, Tensor *invstd) const override;
   void BatchNormBackward(const Tensor &x, const Tensor &gamma, const Tensor &mean, const Tensor &invstd, const Tensor &dy, bool train, Tensor *dx, Tensor *dgamma, Tensor *dbeta) const override;
   void ReluBatchNormForward(Tensor *x, const Tensor &gamma, const Tensor &beta, bool train, float momentum, float eps, Tensor *running_mean, Tensor *running_var, Tensor *y, Tensor *mean, Tensor *invstd) const override;
+  void ReluBatchNormForwardAdd(Tensor *x, const Tensor &gamma, const Tensor &beta, bool train, float momentum, float eps, Tensor *running_mean, Tensor *running_var, Tensor *y, Tensor *mean, Tensor *invstd, const Tensor &addend, Tensor *sum) const override;
   void ReluBatchNormBackward(const Tensor &x, const Tensor &gamma, const Tensor &mean, const Tensor &invstd, const Tensor &dy, bool train, Tensor *dx, Tensor *dgamma, Tensor *dbeta) const override;
   void ReluForward(const Tensor &x, Tensor *y) const override;
   void ReluBackwardInPlace(const Tensor &y, Tensor *dy) const override;

@@ -36,6 +36,16 @@ void Kernels::ReluBatchNormForward(Tensor *x, const Tensor &gamma, const Tensor 
                    invstd);
 }
 
+void Kernels::ReluBatchNormForwardAdd(Tensor *x, const Tensor &gamma, const Tensor &beta,
+                                      bool train, float momentum, float eps,
+                                      Tensor *running_mean, Tensor *running_var, Tensor *y,
+                                      Tensor *mean, Tensor *invstd, const Tensor &addend,
+                                      Tensor *sum) const {
+  ReluBatchNormForward(x, gamma, beta, train, momentum, eps, running_mean, running_var, y, mean,
+                       invstd);
+  AddTwo(addend, *y, sum);
+}
+
 void Kernels::ReluBatchNormBackward(const Tensor &x, const Tensor &gamma, const Tensor &mean,
                                     const Tensor &invstd, const Tensor &dy, bool train,
                                     Tensor *dx, Tensor *dgamma, Tensor *dbeta) const {

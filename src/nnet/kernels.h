@@ -119,6 +119,13 @@ class Kernels {
                                     float momentum, float eps, Tensor *running_mean,
                                     Tensor *running_var, Tensor *y, Tensor *mean,
                                     Tensor *invstd) const;
+  // The same, and in the same pass sum = addend + y (a Res2Net group's output z_j added to the
+  // next group's input g_{j+1}). Default: ReluBatchNormForward, then AddTwo(addend, y, sum).
+  virtual void ReluBatchNormForwardAdd(Tensor *x, const Tensor &gamma, const Tensor &beta,
+                                       bool train, float momentum, float eps,
+                                       Tensor *running_mean, Tensor *running_var, Tensor *y,
+                                       Tensor *mean, Tensor *invstd, const Tensor &addend,
+                                       Tensor *sum) const;
   // dx += dBN(relu(x)), then dx *= (x > 0) (the gradient of the pre-activation when dx held
   // zeros); dgamma +=, dbeta +=.
   virtual void ReluBatchNormBackward(const Tensor &x, const Tensor &gamma, const Tensor &mean,

@@ -131,8 +131,9 @@ void StaticTdnn::ConvBackward(const Tensor &x, const Tensor &w, int dilation, co
     k_->Conv1dBackward(x, w, dilation, dy, dx, dw);
 }
 
-void StaticTdnn::ConvUnitForward(ConvUnit *u, const Tensor &x, Tensor *y) {
-  // x: (B, Cin, T) -> r = conv(x): (B, Cout, T) -> y = BN(relu(r))
+void StaticTdnn::ConvUnitForward(ConvUnit *u, const Tensor &x, Tensor *y, const Tensor *addend,
+                                 Tensor *sum) {
+  // x: (B, Cin, T) -> r = conv(x): (B, Cout, T) -> y = BN(relu(r)) [-> sum = addend + y]
   Tensor w = P(u->w);
   u->x = x;
   u->r = acts_.Alloc({x.dim[0], w.dim[0], x.dim[2]}, false);
@@ -141,8 +142,12 @@ void StaticTdnn::ConvUnitForward(ConvUnit *u, const Tensor &x, Tensor *y) {
   ConvForward(x, w, u->dilation, &u->r, &u->conv);
   Tensor rm = S(u->rm), rv = S(u->rv);
   // r keeps the pre-activation or becomes relu(r) (backend's choice); the backward takes both.
-  k_->ReluBatchNormForward(&u->r, P(u->gamma), P(u->beta), train_, opts_.bn_momentum,
-                           opts_.bn_eps, &rm, &rv, y, &u->mean, &u->invstd);
+  if (addend != nullptr)
+    k_->ReluBatchNormForwardAdd(&u->r, P(u->gamma), P(u->beta), train_, opts_.bn_momentum,
+                                opts_.bn_eps, &rm, &rv, y, &u->mean, &u->invstd, *addend, sum);
+  else
+    k_->ReluBatchNormForward(&u->r, P(u->gamma), P(u->beta), train_, opts_.bn_momentum,
+                             opts_.bn_eps, &rm, &rv, y, &u->mean, &u->invstd);
   u->y = *y;
 }
 
@@ -181,15 +186,17 @@ void StaticTdnn::BlockForward(Block *blk, const Tensor &h, Tensor *y) {
   blk->u = acts_.Alloc({nb, blk->width, t}, false);
   ConvUnitForward(&blk->conv1, h, &blk->u);
   blk->zcat = acts_.Alloc({nb, blk->width, t}, false);
+  Tensor in = blk->u.Channels(0, w);
   for (int j = 0; j < ng - 1; j++) {
-    Tensor in = blk->u.Channels(j * w, w);
-    if (j > 0) {   // g_j + z_{j-1}
-      Tensor sum = acts_.Alloc({nb, w, t}, false);
-      k_->AddTwo(in, blk->zcat.Channels((j - 1) * w, w), &sum);
-      in = sum;
-    }
     Tensor z = blk->zcat.Channels(j * w, w);
-    ConvUnitForward(&blk->res2[j], in, &z);
+    if (j + 1 < ng - 1) {   // the next group's input g_{j+1} + z_j, made in z_j's BN pass
+      Tensor next = acts_.Alloc({nb, w, t}, false);
+      const Tensor g_next = blk->u.Channels((j + 1) * w, w);
+      ConvUnitForward(&blk->res2[j], in, &z, &g_next, &next);
+      in = next;
+    } else {
+      ConvUnitForward(&blk->res2[j], in, &z);
+    }
   }
   Tensor z_last = blk->zcat.Channels((ng - 1) * w, w);   // z8 = g8
   k_->Copy(blk->u.Channels((ng - 1) * w, w), &z_last);
@@ -234,13 +241,13 @@ void StaticTdnn::BlockBackward(const Block &blk, const Tensor &dy, Tensor *dh) {
     // dz_j is complete here: its two consumers (conv3, and g_{j+1} + z_j) are done.
     Tensor dz = dzcat.Channels(j * w, w);
     Tensor dgj = du.Channels(j * w, w);
-    if (j == 0) { ConvUnitBackward(blk.res2[j], dz, &dgj); continue; }
-    int64_t m2 = scratch_.Mark();
-    Tensor din = scratch_.Alloc({nb, w, t});
-    ConvUnitBackward(blk.res2[j], dz, &din);
-    Tensor dzprev = dzcat.Channels((j - 1) * w, w);
-    k_->AddToBoth(din, &dgj, &dzprev);
-    scratch_.Release(m2);
+    // dg_j is still zero and the group's input g_j + z_{j-1} is its only consumer, so the
+    // input gradient goes straight into dg_j, then into dz_{j-1} as well.
+    ConvUnitBackward(blk.res2[j], dz, &dgj);
+    if (j > 0) {
+      Tensor dzprev = dzcat.Channels((j - 1) * w, w);
+      k_->Add(dgj, &dzprev);
+    }
   }
   ConvUnitBackward(blk.conv1, du, dh);
   scratch_.Release(mark);

@@ -107,7 +107,9 @@ class StaticTdnn {
   Tensor G(int i) const { return params_.View(grad_buf_, i); }
   Tensor S(int i) const { return state_.View(state_buf_, i); }
 
-  void ConvUnitForward(ConvUnit *u, const Tensor &x, Tensor *y);
+  // y = BN(relu(conv(x))); with addend, also sum = addend + y in the same pass.
+  void ConvUnitForward(ConvUnit *u, const Tensor &x, Tensor *y, const Tensor *addend = nullptr,
+                       Tensor *sum = nullptr);
   void ConvUnitBackward(const ConvUnit &u, const Tensor &dy, Tensor *dx);
   void BnForward(BnUnit *u, const Tensor &x, Tensor *y);
   void BnBackward(const BnUnit &u, const Tensor &dy, Tensor *dx);

@@ -266,6 +266,19 @@ void ReluBnCase(bool train, int64_t t_len) {
   int negative = 0;
   for (float v : x.h) negative += v == 0.0f;
   EXPECT_GT(negative, 0);
+  // With the next Res2Net group's input made in the same pass: sum = addend + y (channel
+  // slices, as in the network).
+  Pair x2({nb, nc, t_len}, 1.0f, 0.3f, 2), y2({nb, nc, t_len}), addend({nb, nc, t_len}, 1.0f, 0.0f, 3);
+  Pair sum({nb, nc, t_len}, 1.0f, 0.0f, 1), rm2({nc}, 0.1f), rv2({nc}), mean2({nc}), invstd2({nc});
+  rv2.FillUniform(0.5f, 1.5f);
+  Tensor x2c = x2.th, x2g = x2.td;
+  Cpu().ReluBatchNormForwardAdd(&x2c, gamma.th, beta.th, train, 0.1f, 1e-5f, &rm2.th, &rv2.th,
+                                &y2.th, &mean2.th, &invstd2.th, addend.th, &sum.th);
+  y2.PoisonGpu(); sum.PoisonGpu();
+  Gpu().ReluBatchNormForwardAdd(&x2g, gamma.td, beta.td, train, 0.1f, 1e-5f, &rm2.td, &rv2.td,
+                                &y2.td, &mean2.td, &invstd2.td, addend.td, &sum.td);
+  ExpectBnForward(tag + " (+add)", y2, mean2, invstd2, rm2, rv2);
+  Expect(tag + " (+add) sum", sum, 1e-5);
 }
 
 TEST(GpuKernels, ReluBatchNorm) {
