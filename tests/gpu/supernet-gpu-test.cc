@@ -10,7 +10,11 @@
 //     gradients are zero analytically (embed_bn in training mode removes any constant shift of
 //     the fc output) and so pure rounding noise (~1e-8), which Adam's normalisation turns into
 //     +-lr steps of random sign on either device (seen on an H100: they alone made a 5e-4
-//     difference); and embed_bn.running_mean, which follows fc.bias. Both are reported.
+//     difference); and embed_bn.running_mean, which follows fc.bias. Both are reported. Each
+//     bound is widened to 30x the CPU's own drift (three CPU runs from weights moved by ~2
+//     ulps), capped at 0.1, for the draws whose small random subnets are badly conditioned
+//     (14 H200 runs: the drift was 1.2e-4..3e-3 in 5 of 70 stage draws, ~2e-6 otherwise;
+//     GPU vs CPU 4e-7..3.5e-6 in all of them).
 //   - A CPU checkpoint resumed on the GPU ends like the CPU run (same tolerance).
 //   - Embeddings (whole utterance and segments) and BN recalibration GPU vs CPU: fp32 1e-5,
 //     TF32 1e-3, BF16 1e-2.
@@ -177,9 +181,18 @@ struct RunResult {
   std::vector<std::pair<int64, int64>> noise_params;   // (offset, size): fc.bias, pool_bn.bias
   int64 embed_rm = 0, embed_rm_size = 0;
 };
+// perturb > 0: every initial parameter multiplied by (1 + perturb * N(0, 1)) first (the CPU's
+// own sensitivity to rounding-sized changes; see the training test).
 RunResult Train(const TrainerOptions &o, uint64 model_seed, const RandomBatches &proto,
-                Device dev) {
+                Device dev, double perturb = 0.0, uint32_t perturb_seed = 1) {
   NnetModel m = NewSupernet(model_seed);
+  if (perturb > 0) {
+    std::mt19937 rng(static_cast<uint32_t>(model_seed) + perturb_seed);
+    std::normal_distribution<double> nd;
+    Buffer &p = m.Super().ParamBuffer();
+    for (int64 i = 0; i < p.Size(); i++)
+      p.Data()[i] = static_cast<float>(p.Data()[i] * (1.0 + perturb * nd(rng)));
+  }
   RunResult r;
   r.init = ToHost(m.Super().ParamBuffer());
   RandomBatches data(proto.Options().batch_size, proto.Options().crop_frames, 10, proto.Seed(),
@@ -223,36 +236,60 @@ TEST(SupernetGpu, TrainingStepsMatchTheCpuInEveryStage) {
     RandomBatches proto(8, 40, 10, Rng()(), kDim, kClasses);
     RunResult c = Train(o, seed, proto, Device::kCpu);
     RunResult g = Train(o, seed, proto, Device::kGpu);
+    // The CPU against itself with the initial weights moved by ~2 float32 ulps: how far two
+    // correct float32 computations of this net can drift apart. Small random subnets of width1
+    // / width2 (Res2Net groups of 1-4 channels, BN over 320 frames) are sometimes badly
+    // conditioned: a pre-activation within rounding of 0 flips its ReLU mask, and a nearly
+    // dead channel's BN amplifies that (seen: GPU vs CPU step-1 gradients 5.7e-4..3.7e-2 in 3
+    // of ~25 runs). The bounds below are the fixed ones or 30x the largest drift of 3 such
+    // runs, whichever is larger, capped at 0.1 (a wrong kernel is off by O(1)).
+    std::vector<RunResult> drift;
+    for (uint32_t k = 1; k <= 3; k++) drift.push_back(Train(o, seed, proto, Device::kCpu, 2.4e-7, k));
     ASSERT_EQ(c.losses.size(), 4u);
     ASSERT_EQ(g.losses.size(), 4u);
-    double worst_loss = 0;
-    for (size_t s = 0; s < c.losses.size(); s++)
-      worst_loss = std::max(worst_loss, std::fabs(g.losses[s] - c.losses[s]) / std::fabs(c.losses[s]));
+    auto worst_of = [](const RunResult &a, const RunResult &b) {
+      double w = 0;
+      for (size_t s = 0; s < a.losses.size(); s++)
+        w = std::max(w, std::fabs(a.losses[s] - b.losses[s]) / std::fabs(b.losses[s]));
+      return w;
+    };
+    const double worst_loss = worst_of(g, c);
     const double loss1_err = std::fabs(g.losses[0] - c.losses[0]) / std::fabs(c.losses[0]);
     // Split off the noise-driven tensors (see the top comment).
-    std::vector<float> gb, cb, gr, cr;
+    std::vector<float> gb, cb, gr, cr, pb, pr;
     const double perr = RelErr(Split(g.params, c.noise_params, &gb),
                                Split(c.params, c.noise_params, &cb));
     const double serr = RelErr(Split(g.state, {{c.embed_rm, c.embed_rm_size}}, &gr),
                                Split(c.state, {{c.embed_rm, c.embed_rm_size}}, &cr));
     const double gerr = RelErr(g.grad1, c.grad1);
+    double self_g = 0, self_loss = 0, self_p = 0, self_s = 0;
+    for (const RunResult &cp : drift) {
+      self_g = std::max(self_g, RelErr(cp.grad1, c.grad1));
+      self_loss = std::max(self_loss, worst_of(cp, c));
+      self_p = std::max(self_p, RelErr(Split(cp.params, c.noise_params, &pb),
+                                       Split(c.params, c.noise_params, &cb)));
+      self_s = std::max(self_s, RelErr(Split(cp.state, {{c.embed_rm, c.embed_rm_size}}, &pr),
+                                       Split(c.state, {{c.embed_rm, c.embed_rm_size}}, &cr)));
+    }
+    auto bound = [](double fixed, double self) { return std::min(0.1, std::max(fixed, 30 * self)); };
     std::printf("stage %-7s losses %.4f..%.4f: loss rel err step 1 %.2e, worst %.2e, step-1 "
                 "gradient %.2e, params %.2e, BN stats %.2e; fc.bias+pool_bn.bias %.2e, "
-                "embed_bn.running_mean %.2e\n", stage, c.losses.front(), c.losses.back(),
-                loss1_err, worst_loss, gerr, perr, serr, RelErr(gb, cb), RelErr(gr, cr));
+                "embed_bn.running_mean %.2e; CPU self-drift: gradient %.2e, params %.2e\n",
+                stage, c.losses.front(), c.losses.back(), loss1_err, worst_loss, gerr, perr,
+                serr, RelErr(gb, cb), RelErr(gr, cr), self_g, self_p);
     // Step 1's loss (same weights on both sides) is held tight; the later steps' losses follow
     // the parameters after Adam, whose rounding-driven spread is bounded at 1e-3 below (seen:
     // stage depth, loss 1.3e-4 with parameters at 5.8e-4, in one of ~10 runs).
     EXPECT_LT(loss1_err, 1e-5) << stage;
-    EXPECT_LT(worst_loss, 1e-3) << stage;
-    EXPECT_LT(gerr, 1e-4) << stage;
+    EXPECT_LT(worst_loss, bound(1e-3, self_loss)) << stage;
+    EXPECT_LT(gerr, bound(1e-4, self_g)) << stage;
     // Parameters after 4 Adam steps: Adam divides each gradient element by its own running
     // RMS, so an element whose gradient is pure rounding noise moves by ~lr in a direction the
     // rounding picks. That bounds how closely two correct implementations agree (6e-8..1.4e-4
     // measured, the worst in width2, whose random subnets leave many such elements); a wrong
     // kernel shows up at O(1). The gradients themselves are held to 1e-4 above.
-    EXPECT_LT(perr, 1e-3) << stage;
-    EXPECT_LT(serr, 1e-4) << stage;
+    EXPECT_LT(perr, bound(1e-3, self_p)) << stage;
+    EXPECT_LT(serr, bound(1e-4, self_s)) << stage;
     EXPECT_GT(RelErr(c.params, c.init), 1e-4) << stage << ": training changed nothing";
   }
 }
