@@ -209,6 +209,49 @@ __global__ void ChannelBroadcastKernel(const float *__restrict__ x, int64_t x_b,
     for (int t = threadIdx.x; t < t_len; t += 32) yr[t] = xr[t] * s;
   }
 }
+// y = x * a[b, c]; y += s; s += y (ScaleChannelsResidual), a warp per (b, c) row, float4
+// where the rows are aligned. Same float operations, in the same order, as the two ops.
+__global__ void ScaleResidualKernel(const float *__restrict__ x, int64_t x_b,
+                                    const float *__restrict__ a, int64_t a_b,
+                                    float *__restrict__ y, int64_t y_b, float *__restrict__ s,
+                                    int64_t s_b, int nc, int t_len) {
+  const int c = blockIdx.x * kRowsPerBlock + threadIdx.y;
+  if (c >= nc) return;
+  const int64_t b = blockIdx.y, row = (int64_t)c * t_len;
+  const float sc = a[b * a_b + c];
+  const float *__restrict__ xr = x + b * x_b + row;
+  float *__restrict__ yr = y + b * y_b + row;
+  float *__restrict__ sr = s + b * s_b + row;
+  auto one = [&](float xv, float &sv) {
+    // (x * a) + s rounded separately (no FMA contraction), as the two ops do.
+    const float yv = __fadd_rn(__fmul_rn(xv, sc), sv);
+    sv = __fadd_rn(sv, yv);
+    return yv;
+  };
+  const bool vec = (t_len & 3) == 0 && ((reinterpret_cast<uintptr_t>(xr) |
+                                         reinterpret_cast<uintptr_t>(yr) |
+                                         reinterpret_cast<uintptr_t>(sr)) & 15) == 0;
+  if (vec) {
+    for (int i = threadIdx.x; i < t_len / 4; i += 32) {
+      const float4 xv = reinterpret_cast<const float4 *>(xr)[i];
+      float4 sv = reinterpret_cast<float4 *>(sr)[i];
+      float4 yv;
+      yv.x = one(xv.x, sv.x);
+      yv.y = one(xv.y, sv.y);
+      yv.z = one(xv.z, sv.z);
+      yv.w = one(xv.w, sv.w);
+      reinterpret_cast<float4 *>(yr)[i] = yv;
+      reinterpret_cast<float4 *>(sr)[i] = sv;
+    }
+    return;
+  }
+  for (int t = threadIdx.x; t < t_len; t += 32) {
+    float sv = sr[t];
+    yr[t] = one(xr[t], sv);
+    sr[t] = sv;
+  }
+}
+
 dim3 BroadcastGrid(int64_t nc, int64_t nb) {
   TD_ASSERT(nb <= 65535);
   return dim3((unsigned)((nc + kRowsPerBlock - 1) / kRowsPerBlock), (unsigned)nb);
@@ -604,6 +647,19 @@ void GpuKernels::ScaleChannelsForward(const Tensor &x, const Tensor &a, Tensor *
   if (nb * nc * t_len == 0) return;
   ChannelBroadcastKernel<<<BroadcastGrid(nc, nb), dim3(32, kRowsPerBlock), 0, Stream()>>>(
       x.data, x.bstride, a.data, a.bstride, y->data, y->bstride, (int)nc, (int)t_len, 1);
+  CUDA_LAUNCH_CHECK();
+}
+
+void GpuKernels::ScaleChannelsResidual(const Tensor &x, const Tensor &a, Tensor *y,
+                                       Tensor *s) const {
+  CheckBct(x); CheckGpu(a); CheckGpu(*y); CheckGpu(*s);
+  TD_ASSERT(x.SameShape(*y) && x.SameShape(*s) && a.dim[0] == x.dim[0] &&
+            a.InnerSize() == x.dim[1]);
+  const int64_t nb = x.dim[0], nc = x.dim[1], t_len = x.dim[2];
+  if (nb * nc * t_len == 0) return;
+  ScaleResidualKernel<<<BroadcastGrid(nc, nb), dim3(32, kRowsPerBlock), 0, Stream()>>>(
+      x.data, x.bstride, a.data, a.bstride, y->data, y->bstride, s->data, s->bstride, (int)nc,
+      (int)t_len);
   CUDA_LAUNCH_CHECK();
 }
 

@@ -46,6 +46,7 @@ class GpuKernels : public nnet::Kernels {
   void MeanOverTimeForward(const Tensor &x, Tensor *m) const override;
   void MeanOverTimeBackward(const Tensor &dm, Tensor *dx) const override;
   void ScaleChannelsForward(const Tensor &x, const Tensor &a, Tensor *y) const override;
+  void ScaleChannelsResidual(const Tensor &x, const Tensor &a, Tensor *y, Tensor *s) const override;
   void ScaleChannelsBackward(const Tensor &x, const Tensor &a, const Tensor &dy, Tensor *dx, Tensor *da) const override;
   void SoftmaxOverTimeForward(const Tensor &logits, Tensor *a) const override;
   void SoftmaxOverTimeBackward(const Tensor &a, const Tensor &da, Tensor *dlogits) const override;

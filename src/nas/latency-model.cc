@@ -458,8 +458,7 @@ class LayerTimer {
       k_.ReluForward(h1, &h1);
       k_.LinearForward(h1, w2, &b2, &a);
       k_.SigmoidForward(a, &a);
-      k_.ScaleChannelsForward(v, a, &y);
-      k_.ResidualAccumulate(&y, &s);   // y += s; s += y
+      k_.ScaleChannelsResidual(v, a, &y, &s);   // y = v * a; y += s; s += y
     });
   }
   double Cat(int32 cin, int32 c) {

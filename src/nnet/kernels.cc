@@ -65,6 +65,12 @@ void Kernels::AddToBoth(const Tensor &x, Tensor *y1, Tensor *y2) const {
   Add(x, y2);
 }
 
+void Kernels::ScaleChannelsResidual(const Tensor &x, const Tensor &a, Tensor *y,
+                                    Tensor *s) const {
+  ScaleChannelsForward(x, a, y);
+  ResidualAccumulate(y, s);
+}
+
 void Kernels::ResidualAccumulate(Tensor *y, Tensor *s) const {
   Add(*s, y);
   Add(*y, s);

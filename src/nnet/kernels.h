@@ -161,6 +161,9 @@ class Kernels {
   virtual void MeanOverTimeBackward(const Tensor &dm, Tensor *dx) const = 0;
   // y (B, C, T) = x * a[b, c] with a: (B, C).   Backward: dx += dy * a, da += sum_t dy * x.
   virtual void ScaleChannelsForward(const Tensor &x, const Tensor &a, Tensor *y) const = 0;
+  // The SE output followed by the dense residual step, in one pass where a backend can:
+  // y = x * a (per channel), then y += s, then s += y (ResidualAccumulate). Default: the two.
+  virtual void ScaleChannelsResidual(const Tensor &x, const Tensor &a, Tensor *y, Tensor *s) const;
   virtual void ScaleChannelsBackward(const Tensor &x, const Tensor &a, const Tensor &dy,
                                      Tensor *dx, Tensor *da) const = 0;
 

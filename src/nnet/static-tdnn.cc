@@ -179,8 +179,9 @@ void StaticTdnn::BnBackward(const BnUnit &u, const Tensor &dy, Tensor *dx) {
 
 // ---- Res2Net block with squeeze-excitation ----
 
-void StaticTdnn::BlockForward(Block *blk, const Tensor &h, Tensor *y) {
-  // h: (B, c0, T) -> y: (B, c0, T) = SE(conv3(res2(conv1(h))))  (the residual is added outside)
+void StaticTdnn::BlockForward(Block *blk, const Tensor &h, Tensor *y, Tensor *s) {
+  // h: (B, c0, T) -> y: (B, c0, T) = SE(conv3(res2(conv1(h)))) + s, then s += y (the dense
+  // residual sum s of the earlier blocks' outputs)
   const int64_t nb = h.dim[0], c0 = h.dim[1], t = h.dim[2], w = blk->group;
   const int ng = kTdnnRes2Scale;
   blk->u = acts_.Alloc({nb, blk->width, t}, false);
@@ -213,7 +214,8 @@ void StaticTdnn::BlockForward(Block *blk, const Tensor &h, Tensor *y) {
   k_->ReluForward(blk->h1, &blk->h1);
   k_->LinearForward(blk->h1, P(blk->fc2_w), &b2, &blk->a);
   k_->SigmoidForward(blk->a, &blk->a);
-  k_->ScaleChannelsForward(blk->v, blk->a, y);
+  // y = v * a, then the dense residual step y += s; s += y, in one pass.
+  k_->ScaleChannelsResidual(blk->v, blk->a, y, s);
 }
 
 void StaticTdnn::BlockBackward(const Block &blk, const Tensor &dy, Tensor *dh) {
@@ -274,8 +276,7 @@ Tensor StaticTdnn::Forward(const Tensor &x, bool train) {
   Tensor h = x0;
   for (int i = 0; i < d; i++) {
     Tensor y = ycat_.Channels(i * c0, c0);
-    BlockForward(&blocks_[i], h, &y);
-    k_->ResidualAccumulate(&y, &s);   // y += s; s += y
+    BlockForward(&blocks_[i], h, &y, &s);   // (with y += s; s += y)
     h = y;
   }
   // cat conv: H = relu(conv1x1(ycat)) (B, C, T)

@@ -113,7 +113,8 @@ class StaticTdnn {
   void ConvUnitBackward(const ConvUnit &u, const Tensor &dy, Tensor *dx);
   void BnForward(BnUnit *u, const Tensor &x, Tensor *y);
   void BnBackward(const BnUnit &u, const Tensor &dy, Tensor *dx);
-  void BlockForward(Block *blk, const Tensor &h, Tensor *y);
+  // Block output plus the dense residual step (y += s; s += y).
+  void BlockForward(Block *blk, const Tensor &h, Tensor *y, Tensor *s);
   void BlockBackward(const Block &blk, const Tensor &dy, Tensor *dh);
 
   SubnetConfig cfg_;

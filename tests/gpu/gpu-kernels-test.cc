@@ -268,8 +268,9 @@ void ReluBnCase(bool train, int64_t t_len) {
   EXPECT_GT(negative, 0);
   // With the next Res2Net group's input made in the same pass: sum = addend + y (channel
   // slices, as in the network).
-  Pair x2({nb, nc, t_len}, 1.0f, 0.3f, 2), y2({nb, nc, t_len}), addend({nb, nc, t_len}, 1.0f, 0.0f, 3);
-  Pair sum({nb, nc, t_len}, 1.0f, 0.0f, 1), rm2({nc}, 0.1f), rv2({nc}), mean2({nc}), invstd2({nc});
+  Pair x2({nb, nc, t_len}, 1.0f, 0.3f, 2), y2({nb, nc, t_len});
+  Pair addend({nb, nc, t_len}, 1.0f, 0.0f, 3), sum({nb, nc, t_len}, 1.0f, 0.0f, 1);
+  Pair rm2({nc}, 0.1f), rv2({nc}), mean2({nc}), invstd2({nc});
   rv2.FillUniform(0.5f, 1.5f);
   Tensor x2c = x2.th, x2g = x2.td;
   Cpu().ReluBatchNormForwardAdd(&x2c, gamma.th, beta.th, train, 0.1f, 1e-5f, &rm2.th, &rv2.th,
@@ -323,9 +324,9 @@ TEST(GpuKernels, Elementwise) {
   Expect("relu in place", x, 1e-5);
 }
 
-// The fused pairs (AddTwo, AddToBoth, ResidualAccumulate): the CPU runs the default
-// implementations (the two separate ops), the GPU one kernel. Shapes with inner % 4 != 0
-// (scalar path) and == 0 (float4 path), dense and channel views.
+// The fused pairs (AddTwo, AddToBoth, ResidualAccumulate, ScaleChannelsResidual): the CPU
+// runs the default implementations (the two separate ops), the GPU one kernel. Shapes with
+// inner % 4 != 0 (scalar path) and == 0 (float4 path), dense and channel views.
 TEST(GpuKernels, FusedAdds) {
   REQUIRE_GPU();
   for (int64_t c : {7, 8}) {
@@ -351,6 +352,14 @@ TEST(GpuKernels, FusedAdds) {
       Gpu().ResidualAccumulate(&ry.td, &rs.td);
       Expect("residual " + tag + " y", ry, 1e-6);
       Expect("residual " + tag + " s", rs, 1e-6);
+      // The SE scaling with the residual step (ScaleChannelsResidual): y overwritten.
+      Pair sv({5, c, t_len}, 1.0f, 0.0f, extra), sa({5, c});
+      Pair sy({5, c, t_len}, 1.0f, 0.0f, extra), ss({5, c, t_len}, 1.0f, 0.0f, extra);
+      Cpu().ScaleChannelsResidual(sv.th, sa.th, &sy.th, &ss.th);
+      sy.PoisonGpu();
+      Gpu().ScaleChannelsResidual(sv.td, sa.td, &sy.td, &ss.td);
+      Expect("scale+residual " + tag + " y", sy, 1e-6);
+      Expect("scale+residual " + tag + " s", ss, 1e-6);
     }
   }
 }
