@@ -88,14 +88,13 @@ __device__ inline float4 VecAdd(float4 a, float4 b) {
 }
 
 // ---- fused pairs of elementwise ops over (B, inner) tensors with batch strides ----
-// One kernel, three ops (kOp); each tensor is read and written only where its op needs it.
+// One kernel, two ops (kOp); each tensor is read and written only where its op needs it.
 // blockIdx.y is the batch item; V = 4 moves float4s (every base and stride 16-byte aligned).
-enum FusedAddOp { kAddTwo = 0, kAddToBoth = 1, kResidual = 2 };
+enum FusedAddOp { kAddTwo = 0, kResidual = 1 };
 template <int kOp, int V>
 __global__ void FusedAddKernel(const float *__restrict__ p, int64_t p_b, float *__restrict__ q,
                                int64_t q_b, float *__restrict__ r, int64_t r_b, int inner) {
   // kAddTwo:    r = p + q          (q read-only)
-  // kAddToBoth: q += p; r += p
   // kResidual:  q += r; r += q     (p unused: q is y, r is s)
   using Vec = typename std::conditional<V == 4, float4, float>::type;
   const Vec *pb = reinterpret_cast<const Vec *>(p + blockIdx.y * p_b);
@@ -104,10 +103,6 @@ __global__ void FusedAddKernel(const float *__restrict__ p, int64_t p_b, float *
   for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < inner / V; i += gridDim.x * blockDim.x) {
     if (kOp == kAddTwo) {
       rb[i] = VecAdd(pb[i], qb[i]);
-    } else if (kOp == kAddToBoth) {
-      const Vec x = pb[i];
-      qb[i] = VecAdd(qb[i], x);
-      rb[i] = VecAdd(rb[i], x);
     } else {
       const Vec y = VecAdd(qb[i], rb[i]);
       qb[i] = y;
@@ -611,9 +606,6 @@ void GpuKernels::Add(const Tensor &x, Tensor *y) const { Map2(x, y, AddF()); }
 void GpuKernels::Copy(const Tensor &x, Tensor *y) const { Map2(x, y, CopyF()); }
 void GpuKernels::AddTwo(const Tensor &a, const Tensor &b, Tensor *y) const {
   FusedAdd<kAddTwo>(&a, b, *y);
-}
-void GpuKernels::AddToBoth(const Tensor &x, Tensor *y1, Tensor *y2) const {
-  FusedAdd<kAddToBoth>(&x, *y1, *y2);
 }
 void GpuKernels::ResidualAccumulate(Tensor *y, Tensor *s) const {
   FusedAdd<kResidual>(nullptr, *y, *s);

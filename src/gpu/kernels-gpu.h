@@ -39,7 +39,6 @@ class GpuKernels : public nnet::Kernels {
   void Add(const Tensor &x, Tensor *y) const override;
   void Copy(const Tensor &x, Tensor *y) const override;
   void AddTwo(const Tensor &a, const Tensor &b, Tensor *y) const override;
-  void AddToBoth(const Tensor &x, Tensor *y1, Tensor *y2) const override;
   void ResidualAccumulate(Tensor *y, Tensor *s) const override;
   void LinearForward(const Tensor &x, const Tensor &w, const Tensor *b, Tensor *y) const override;
   void LinearBackward(const Tensor &x, const Tensor &w, const Tensor &dy, Tensor *dx, Tensor *dw, Tensor *db) const override;

@@ -60,11 +60,6 @@ void Kernels::AddTwo(const Tensor &a, const Tensor &b, Tensor *y) const {
   Add(b, y);
 }
 
-void Kernels::AddToBoth(const Tensor &x, Tensor *y1, Tensor *y2) const {
-  Add(x, y1);
-  Add(x, y2);
-}
-
 void Kernels::ScaleChannelsResidual(const Tensor &x, const Tensor &a, Tensor *y,
                                     Tensor *s) const {
   ScaleChannelsForward(x, a, y);

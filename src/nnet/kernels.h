@@ -145,7 +145,6 @@ class Kernels {
   // the CPU results are those of the separate calls). Same shapes, no aliasing between the
   // arguments.
   virtual void AddTwo(const Tensor &a, const Tensor &b, Tensor *y) const;        // y = a + b
-  virtual void AddToBoth(const Tensor &x, Tensor *y1, Tensor *y2) const;         // y1 += x; y2 += x
   // The dense residual step: y += s, then s += y (the updated y); also its backward.
   virtual void ResidualAccumulate(Tensor *y, Tensor *s) const;
 

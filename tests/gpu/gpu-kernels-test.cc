@@ -324,7 +324,7 @@ TEST(GpuKernels, Elementwise) {
   Expect("relu in place", x, 1e-5);
 }
 
-// The fused pairs (AddTwo, AddToBoth, ResidualAccumulate, ScaleChannelsResidual): the CPU
+// The fused pairs (AddTwo, ResidualAccumulate, ScaleChannelsResidual): the CPU
 // runs the default implementations (the two separate ops), the GPU one kernel. Shapes with
 // inner % 4 != 0 (scalar path) and == 0 (float4 path), dense and channel views.
 TEST(GpuKernels, FusedAdds) {
@@ -341,12 +341,6 @@ TEST(GpuKernels, FusedAdds) {
       Expect("add-two " + tag, y, 1e-6);
       Expect("add-two " + tag + " a unchanged", a, 1e-7);
       Expect("add-two " + tag + " b unchanged", b, 1e-7);
-      Pair x({5, c, t_len}, 1.0f, 0.0f, extra), y1({5, c, t_len}, 1.0f, 0.0f, extra);
-      Pair y2({5, c, t_len}, 1.0f, 0.0f, extra);
-      Cpu().AddToBoth(x.th, &y1.th, &y2.th);
-      Gpu().AddToBoth(x.td, &y1.td, &y2.td);
-      Expect("add-to-both " + tag + " y1", y1, 1e-6);
-      Expect("add-to-both " + tag + " y2", y2, 1e-6);
       Pair ry({5, c, t_len}, 1.0f, 0.0f, extra), rs({5, c, t_len}, 1.0f, 0.0f, extra);
       Cpu().ResidualAccumulate(&ry.th, &rs.th);
       Gpu().ResidualAccumulate(&ry.td, &rs.td);
