@@ -71,8 +71,8 @@ sandwich=""                 # elastic stages: also train the stage's largest ("l
                             # smallest) net at every step ("": the reference; egs/mini's option)
 use_gpu=no                  # no|yes|optional, passed to the network binaries
 gpu_math=tf32               # GPU training's matrix products: fp32|tf32|bf16 (H200, paper-size
-                            # supernet: 34 / 15.5 / 12.4 ms per step in stage largest, but bf16 is
-                            # slower than tf32 for the elastic stages' small subnets: 8.5 vs 7.3)
+                            # supernet: 33.5 / 14.9 / 10.1 ms per step in stage largest, but bf16 is
+                            # slower than tf32 for the elastic stages' small subnets: 7.8 vs 7.2)
 num_gpus=1
 num_threads=4               # CPU threads of the network computation (training, subnets)
 num_data_threads=4          # feature readers of the trainer
