@@ -147,24 +147,14 @@ __global__ void Im2ColFramesKernel(const float *__restrict__ x, int64_t x_b, int
 }
 
 // wf[ci, co * K + j] = w[co, ci, K - 1 - j] as bf16: the weight of dx as a convolution of dy
-// (see Conv1dBackward).
-__global__ void FlipToBf16Kernel(const float *__restrict__ w, int cout, int cin, int kw,
-                                 bf16 *__restrict__ wf) {
-  const int n = cout * cin * kw;
-  for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
-    const int ci = i / (cout * kw), r = i - ci * (cout * kw), co = r / kw, j = r - co * kw;
-    wf[i] = __float2bfloat16(w[((int64_t)co * cin + ci) * kw + (kw - 1 - j)]);
-  }
-}
-
-// Both bf16 copies a saving forward needs at once: wb = w, and wf = the flipped transpose
-// (FlipToBf16Kernel's layout) for its backward's dx.
+// (see Conv1dBackward); and, unless wb is null, wb = w as bf16 in the same pass (what a saving
+// forward needs for its own product).
 __global__ void WeightsToBf16Kernel(const float *__restrict__ w, int cout, int cin, int kw,
                                     bf16 *__restrict__ wb, bf16 *__restrict__ wf) {
   const int n = cout * cin * kw;
   for (int i = blockIdx.x * blockDim.x + threadIdx.x; i < n; i += gridDim.x * blockDim.x) {
     const bf16 v = __float2bfloat16(w[i]);
-    wb[i] = v;
+    if (wb != nullptr) wb[i] = v;
     const int co = i / (cin * kw), r = i - co * (cin * kw), ci = r / kw, k = r - ci * kw;
     wf[((int64_t)ci * cout + co) * kw + (kw - 1 - k)] = v;
   }
@@ -603,8 +593,8 @@ void GpuKernels::Conv1dBackward(const Tensor &x, const Tensor &w, int dilation, 
     } else if (Bf16Layer(w)) {
       DeviceScratch colt(sizeof(bf16) * nb * cout * kw * t_len), wf(sizeof(bf16) * w.Numel());
       Im2Col(dy, (int)kw, dilation, colt.As<bf16>(), cout * kw * t_len, t_len);
-      FlipToBf16Kernel<<<GridFor(w.Numel(), kThreads), kThreads, 0, Stream()>>>(
-          w.data, (int)cout, (int)cin, (int)kw, wf.As<bf16>());
+      WeightsToBf16Kernel<<<GridFor(w.Numel(), kThreads), kThreads, 0, Stream()>>>(
+          w.data, (int)cout, (int)cin, (int)kw, nullptr, wf.As<bf16>());
       CUDA_LAUNCH_CHECK();
       GemmBf16(false, false, cin, t_len, cout * kw, 1.0f, wf.As<bf16>(), cout * kw, 0,
                colt.As<bf16>(), t_len, cout * kw * t_len, 1.0f, dx->data, t_len, dx->bstride,
@@ -687,9 +677,8 @@ void GpuKernels::Conv1dBackwardSaved(const Tensor &x, const Tensor &w, int dilat
                                      ConvSaved *saved) const {
   const int64_t nb = x.dim[0], cin = x.dim[1], t_len = x.dim[2], cout = w.dim[0], kw = w.dim[2];
   const int64_t rows = cin * kw, frames = nb * t_len;
+  // (Moved out: the saved work is released whichever path runs.)
   std::shared_ptr<void> col = std::move(saved->data), wdx = std::move(saved->weight);
-  saved->data.reset();
-  saved->weight.reset();
   if (!Bf16Layer(w) || col == nullptr || wdx == nullptr || saved->rows != rows ||
       saved->frames != frames) {
     Conv1dBackward(x, w, dilation, dy, dx, dw);
