@@ -40,18 +40,24 @@ int main(int argc, char *argv[]) {
         "  eer=1.2345 mindcf@0.01=0.1234 [mindcf@0.001=...] trials=N targets=T nontargets=N\n"
         "from a scores file (\"<enroll> <test> <score>\" lines) or from embeddings (cosine\n"
         "scoring of L2-normalised vectors; one rspecifier for both sides or enroll + test),\n"
-        "optionally AS-Norm with --cohort-rspecifier.\n"
+        "optionally AS-Norm with --cohort-rspecifier. --transform maps every embedding\n"
+        "(trial and cohort sides) by a matrix first, e.g. compute-wccn's WCCN transform.\n"
         "Usage: nnet-eval-eer [options] <trials> <scores-rxfilename>\n"
         "   or: nnet-eval-eer [options] <trials> <embeddings-rspecifier> [<test-embeddings-rspecifier>]\n"
-        "e.g.: nnet-eval-eer --p-target=0.01,0.001 data/test/trials ark:exp/emb.ark\n";
+        "e.g.: nnet-eval-eer --p-target=0.01,0.001 data/test/trials ark:exp/emb.ark\n"
+        "      nnet-eval-eer --transform=exp/wccn.mat --cohort-rspecifier=ark:exp/cohort.ark \\\n"
+        "        data/test/trials ark:exp/emb.ark\n";
     ParseOptions po(usage);
-    std::string p_target = "0.01", cohort, use_gpu = "no";
+    std::string p_target = "0.01", cohort, use_gpu = "no", transform;
     bool permissive = false;
     AsNormOptions asopts;
     po.Register("p-target", &p_target, "Target prior(s) of minDCF, comma separated");
     po.Register("cohort-rspecifier", &cohort, "Cohort embeddings: apply AS-Norm to the scores");
     po.Register("permissive", &permissive,
                 "Skip trials whose keys are missing (counted) instead of failing");
+    po.Register("transform", &transform,
+                "Matrix (rxfilename) applied to every L2-normalised embedding, trial and cohort "
+                "sides, before cosine scoring (e.g. the output of compute-wccn)");
     po.Register("use-gpu", &use_gpu, "no|yes|optional (scoring runs on the CPU)");
     asopts.Register(&po);
     po.Read(argc, argv);
@@ -73,6 +79,7 @@ int main(int argc, char *argv[]) {
     if (!embeddings) {
       if (po.NumArgs() != 2) TD_ERR << "a scores file takes no third argument";
       if (!cohort.empty()) TD_ERR << "--cohort-rspecifier needs embeddings, not scores";
+      if (!transform.empty()) TD_ERR << "--transform needs embeddings, not scores";
       std::vector<TrialScore> ts;
       {
         Input in(po.GetArg(2));
@@ -90,15 +97,21 @@ int main(int argc, char *argv[]) {
         missing++;
       }
     } else {
+      Matrix<float> transform_mat;
+      if (!transform.empty()) ReadKaldiObject(transform, &transform_mat);
+      auto read = [&](const std::string &rspecifier, EmbeddingTable *table) {
+        ReadEmbeddings(rspecifier, table);
+        if (!transform.empty()) table->Transform(transform_mat, transform);
+      };
       EmbeddingTable enroll, test;
-      ReadEmbeddings(po.GetArg(2), &enroll);
+      read(po.GetArg(2), &enroll);
       const bool two = po.NumArgs() == 3;
-      if (two) ReadEmbeddings(po.GetArg(3), &test);
+      if (two) read(po.GetArg(3), &test);
       const EmbeddingTable &t = two ? test : enroll;
       missing = ScoreTrialsCosine(enroll, t, trials, permissive, &scores);
       if (!cohort.empty()) {
         EmbeddingTable cohort_table;
-        ReadEmbeddings(cohort, &cohort_table);
+        read(cohort, &cohort_table);
         AsNorm asnorm(cohort_table, asopts.top_n);
         ApplyAsNorm(asnorm, enroll, t, trials, &scores);
       }

@@ -45,6 +45,32 @@ void EmbeddingTable::Add(const std::string &key, const Vector<float> &embedding)
   L2Normalize(data_.data() + off, dim_);
 }
 
+void EmbeddingTable::Transform(const Matrix<float> &m, const std::string &what) {
+  if (m.NumCols() != dim_ || m.NumRows() == 0)
+    TD_ERR << "Transform " << what << " is " << m.NumRows() << " x " << m.NumCols()
+           << ", the embeddings have dimension " << dim_;
+  const int32 out_dim = m.NumRows();
+  std::vector<float> out(keys_.size() * static_cast<size_t>(out_dim));
+  for (int32 r = 0; r < NumRows(); r++) {
+    const float *x = Row(r);
+    float *y = out.data() + static_cast<size_t>(r) * out_dim;
+    for (int32 i = 0; i < out_dim; i++) {
+      const float *mi = m.RowData(i);
+      double acc = 0;
+      for (int32 d = 0; d < dim_; d++) acc += static_cast<double>(mi[d]) * x[d];
+      y[i] = static_cast<float>(acc);
+    }
+    double sq = 0;
+    for (int32 i = 0; i < out_dim; i++) sq += static_cast<double>(y[i]) * y[i];
+    if (!(sq > 0) || !std::isfinite(sq))
+      TD_ERR << "Embedding " << keys_[r] << " has norm " << std::sqrt(sq) << " after transform "
+             << what;
+    L2Normalize(y, out_dim);
+  }
+  data_.swap(out);
+  dim_ = out_dim;
+}
+
 int32 EmbeddingTable::Find(const std::string &key) const {
   auto it = index_.find(key);
   return it == index_.end() ? -1 : it->second;

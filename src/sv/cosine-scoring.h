@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "matrix/kaldi-matrix.h"
 #include "matrix/kaldi-vector.h"
 #include "sv/trials.h"
 
@@ -33,6 +34,9 @@ class EmbeddingTable {
   int32 NumRows() const { return static_cast<int32>(keys_.size()); }
   int32 Dim() const { return dim_; }
   const std::string &Key(int32 i) const { return keys_[i]; }
+  // Replaces every row x by m x, L2-normalised again (m: out_dim x Dim(), e.g. the WCCN
+  // transform of compute-wccn). TD_ERR when m's columns do not match Dim().
+  void Transform(const Matrix<float> &m, const std::string &what);
 
  private:
   int32 dim_ = 0;
