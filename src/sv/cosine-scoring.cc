@@ -39,6 +39,10 @@ void EmbeddingTable::Add(const std::string &key, const Vector<float> &embedding)
     TD_ERR << "Embedding for " << key << " has dimension " << embedding.Dim() << ", expected "
            << dim_;
   if (!index_.emplace(key, NumRows()).second) TD_ERR << "Duplicate embedding key " << key;
+  double sq = 0;
+  for (int32 i = 0; i < dim_; i++) sq += static_cast<double>(embedding(i)) * embedding(i);
+  if (!(sq > 0) || !std::isfinite(sq))
+    TD_ERR << "Embedding " << key << " has norm " << std::sqrt(sq) << ": no direction to score";
   keys_.push_back(key);
   size_t off = data_.size();
   data_.insert(data_.end(), embedding.Data(), embedding.Data() + dim_);
