@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """plot_results.py: plots EER against MACs from a results table, one labelled point per subnet.
 
-  plot_results.py [--title T] <results-table> <out.png>
+  plot_results.py [--title T] [--eer-column HEADER] <results-table> <out.png>
 
 The table has a header line naming its columns; columns are separated by white space or by '|'
 (a Markdown table works; its '---' line is skipped). The columns used, matched case-insensitively:
 a name column (subnet, name or model; optional), MACs (header starting "mac"; values like 1234567,
 450M, 1.2G, optionally with a unit in the header such as "MACs(M)") and EER (header starting "eer";
-values in percent, a trailing % allowed). Lines starting with '#' are ignored.
+values in percent, a trailing % allowed; the first such column, or the one whose header is
+--eer-column, case-insensitively). Lines starting with '#' are ignored.
 Needs matplotlib (Debian: apt-get install python3-matplotlib); when it cannot be imported (also tried
 with /usr/bin/python3) the script says so and exits 0 without a plot, so a recipe does not fail on it.
 """
@@ -15,7 +16,7 @@ import os
 import re
 import sys
 
-USAGE = 'Usage: plot_results.py [--title T] <results-table> <out.png>'
+USAGE = 'Usage: plot_results.py [--title T] [--eer-column HEADER] <results-table> <out.png>'
 SCALE = {'': 1.0, 'K': 1e3, 'M': 1e6, 'G': 1e9, 'T': 1e12}
 
 
@@ -26,7 +27,7 @@ def parse_number(text, header_unit, where):
     return float(m.group(1)) * SCALE[m.group(2).upper()] * SCALE[header_unit]
 
 
-def read_table(path):
+def read_table(path, eer_header=None):
     with open(path) as f:
         lines = [l.rstrip('\n') for l in f if l.strip() and not l.lstrip().startswith('#')]
     lines = [l for l in lines if not re.fullmatch(r'[\s|:\-+]+', l)]
@@ -45,6 +46,10 @@ def read_table(path):
                 return i
         return -1
     name_col, mac_col, eer_col = find(['subnet', 'name', 'model']), find(['mac']), find(['eer'])
+    if eer_header is not None:
+        eer_col = header.index(eer_header.lower()) if eer_header.lower() in header else -1
+        if eer_col < 0:
+            sys.exit(f'plot_results.py: {path}: no column "{eer_header}" in: {lines[0]}')
     if mac_col < 0 or eer_col < 0:
         sys.exit(f'plot_results.py: {path}: header needs MACs and EER columns, got: {lines[0]}')
     unit = re.search(r'\(([kmgt])\)', header[mac_col])
@@ -62,13 +67,16 @@ def read_table(path):
 
 def main():
     args = sys.argv[1:]
-    title = 'EER vs MACs'
-    if len(args) >= 2 and args[0] == '--title':
-        title = args[1]
+    title, eer_header = 'EER vs MACs', None
+    while len(args) >= 2 and args[0] in ('--title', '--eer-column'):
+        if args[0] == '--title':
+            title = args[1]
+        else:
+            eer_header = args[1]
         args = args[2:]
     if len(args) != 2:
         sys.exit(USAGE)
-    rows = read_table(args[0])
+    rows = read_table(args[0], eer_header)
     try:
         import matplotlib
         matplotlib.use('Agg')

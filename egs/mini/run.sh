@@ -7,7 +7,7 @@
 #
 #   egs/mini/run.sh [--stage N] [--stop-stage N] [--nj 2] [--source auto|debian|espeak]
 # Stages: 0 data, 1 features + VAD, 2 supernet training (5 stages), 3 subnets + BN
-# recalibration, 4 embeddings + scoring, 5 subnet search (TDNN-NAS: predictor + evolution
+# recalibration, 4 embeddings + scoring (cosine, WCCN, WCCN + AS-Norm), 5 subnet search (TDNN-NAS: predictor + evolution
 # at 3 MAC budgets, compared with random subnets), 6 results table + plot.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -171,7 +171,7 @@ if [ $stage -le 3 ] && [ $stop_stage -ge 3 ]; then
 fi
 
 if [ $stage -le 4 ] && [ $stop_stage -ge 4 ]; then
-  log_stage 4 "embeddings of held-out speakers and of the cohort, cosine and AS-Norm scoring, EER and minDCF"
+  log_stage 4 "embeddings of held-out speakers and of the cohort, scoring (cosine, WCCN, WCCN + AS-Norm), EER and minDCF"
   mkdir -p $exp/scores/log
   # AS-Norm cohort: clean training utterances (never the held-out speakers).
   grep -v -e '-aug ' -e '^sp0\.9-' -e '^sp1\.1-' data/${train_set}_voiced/feats.scp | \
@@ -185,9 +185,15 @@ if [ $stage -le 4 ] && [ $stop_stage -ge 4 ]; then
       > $exp/scores/eer.$name 2> $exp/scores/log/eer.$name.log
     nnet-extract-embeddings --num-threads=$num_threads $exp/subnets/$name.mdl scp:$exp/scores/cohort.scp \
       ark:$exp/scores/cohort.$name.ark 2> $exp/scores/log/extract_cohort.$name.log
-    nnet-eval-eer --permissive --p-target=0.01,0.05 --asnorm-top=$asnorm_top \
+    # WCCN: the within-speaker covariance of the cohort's (training speakers') embeddings,
+    # shrunk by Ledoit-Wolf; cosine scoring after it down-weights the nuisance directions.
+    compute-wccn ark:$exp/scores/cohort.$name.ark ark:data/${train_set}_voiced/utt2spk \
+      $exp/scores/wccn.$name.mat 2> $exp/scores/log/wccn.$name.log
+    nnet-eval-eer --permissive --p-target=0.01,0.05 --transform=$exp/scores/wccn.$name.mat \
+      data/test/trials scp:$exp/scores/emb.$name.scp > $exp/scores/eer_wccn.$name 2> $exp/scores/log/eer_wccn.$name.log
+    nnet-eval-eer --permissive --p-target=0.01,0.05 --transform=$exp/scores/wccn.$name.mat --asnorm-top=$asnorm_top \
       --cohort-rspecifier=ark:$exp/scores/cohort.$name.ark data/test/trials \
-      scp:$exp/scores/emb.$name.scp > $exp/scores/eer_asnorm.$name 2> $exp/scores/log/eer_asnorm.$name.log
+      scp:$exp/scores/emb.$name.scp > $exp/scores/eer_wccn_asnorm.$name 2> $exp/scores/log/eer_wccn_asnorm.$name.log
   done
 fi
 
@@ -200,18 +206,22 @@ fi
 if [ $stage -le 6 ] && [ $stop_stage -ge 6 ]; then
   log_stage 6 "results"
   {
-    printf "%-14s %-40s %10s %9s %8s %12s %12s %14s\n" subnet config MACs params "EER(%)" "minDCF@0.01" "EER-as(%)" "minDCF-as"
+    # EER (%) and minDCF (P_target 0.01) of three backends: cosine; cosine after WCCN; WCCN
+    # then AS-Norm. The plot shows the last.
+    printf "%-9s %-36s %8s %8s %7s %7s %8s %8s %8s %8s\n" subnet config MACs params \
+      "EER-cos" "DCF-cos" "EER-wccn" "DCF-wccn" "EER(%)" "minDCF"
+    field() { tr ' ' '\n' < $1 | sed -n "s/^$2=//p" | awk -v f=$3 '{ printf f, $1 }'; }
     for entry in $subnets; do
       name=${entry%%:*}; cfg=${entry#*:}
       read -r macs params < <(nnet-count-macs --print-args=false --frames=301 --human $cfg 2>/dev/null | awk '{print $4, $5}')
-      eer=$(tr ' ' '\n' < $exp/scores/eer.$name | sed -n 's/^eer=//p')
-      dcf=$(tr ' ' '\n' < $exp/scores/eer.$name | sed -n 's/^mindcf@0.01=//p')
-      eer_as=$(tr ' ' '\n' < $exp/scores/eer_asnorm.$name | sed -n 's/^eer=//p')
-      dcf_as=$(tr ' ' '\n' < $exp/scores/eer_asnorm.$name | sed -n 's/^mindcf@0.01=//p')
-      printf "%-14s %-40s %10s %9s %8s %12s %12s %14s\n" $name $cfg $macs $params $eer $dcf $eer_as $dcf_as
+      d=$exp/scores
+      printf "%-9s %-36s %8s %8s %7s %7s %8s %8s %8s %8s\n" $name $cfg $macs $params \
+        $(field $d/eer.$name eer %.2f) $(field $d/eer.$name mindcf@0.01 %.3f) \
+        $(field $d/eer_wccn.$name eer %.2f) $(field $d/eer_wccn.$name mindcf@0.01 %.3f) \
+        $(field $d/eer_wccn_asnorm.$name eer %.2f) $(field $d/eer_wccn_asnorm.$name mindcf@0.01 %.3f)
     done
   } | tee $exp/results.txt
-  utils/plot_results.py $exp/results.txt $exp/eer_vs_macs.png || true
+  utils/plot_results.py --eer-column 'EER(%)' $exp/results.txt $exp/eer_vs_macs.png || true
   if [ -s $exp/nas/search_summary.txt ]; then
     echo "Search (EER on the eval half of the held-out speakers; predictor trained on the dev half):"
     cat $exp/nas/predictor_report.txt $exp/nas/search_summary.txt

@@ -49,6 +49,12 @@ else
   grep -q 'apt-get install python3-matplotlib' err || fail "no clear message without matplotlib: $(cat err)"
   echo "plot_results.py ok (matplotlib missing: message printed)"
 fi
+# --eer-column picks the column (the first EER column here is not numeric: read = failure).
+printf 'subnet MACs EER-cos EER(%%)\nlargest 1.45G n/a 2.1\nsmall 204M n/a 4.3\n' > two.txt
+$U/plot_results.py --eer-column 'eer(%)' two.txt two.png 2> err || fail "--eer-column: $(cat err)"
+if $U/plot_results.py two.txt two.png 2> err; then fail "non-numeric first EER column accepted"; fi
+if $U/plot_results.py --eer-column EER-x two.txt two.png 2> err; then fail "unknown --eer-column accepted"; fi
+grep -q 'no column "EER-x"' err || fail "message for an unknown column: $(cat err)"
 printf 'subnet params\nx 1\n' > nomacs.txt
 if $U/plot_results.py nomacs.txt x.png 2> err; then fail "table without MACs accepted"; fi
 grep -q 'MACs and EER' err || fail "message for a bad table: $(cat err)"
