@@ -221,7 +221,7 @@ if [ $stage -le 6 ] && [ $stop_stage -ge 6 ]; then
         $(field $d/eer_wccn_asnorm.$name eer %.2f) $(field $d/eer_wccn_asnorm.$name mindcf@0.01 %.3f)
     done
   } | tee $exp/results.txt
-  utils/plot_results.py --eer-column 'EER(%)' $exp/results.txt $exp/eer_vs_macs.png || true
+  utils/plot_results.py --title 'egs/mini subnets: EER (WCCN + AS-Norm) vs MACs' --eer-column 'EER(%)' $exp/results.txt $exp/eer_vs_macs.png || true
   if [ -s $exp/nas/search_summary.txt ]; then
     echo "Search (EER on the eval half of the held-out speakers; predictor trained on the dev half):"
     cat $exp/nas/predictor_report.txt $exp/nas/search_summary.txt
