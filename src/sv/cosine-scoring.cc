@@ -17,6 +17,19 @@ void L2Normalize(float *v, int32 dim) {
   for (int32 i = 0; i < dim; i++) v[i] = static_cast<float>(v[i] / norm);
 }
 
+namespace {
+// L2Normalize with an error that names the embedding (a NaN from a broken network or a zero
+// vector has no direction; `context` says where it came from).
+void NormalizeNamed(float *v, int32 dim, const std::string &key, const std::string &context) {
+  double sq = 0;
+  for (int32 i = 0; i < dim; i++) sq += static_cast<double>(v[i]) * v[i];
+  if (!(sq > 0) || !std::isfinite(sq))
+    TD_ERR << "Embedding " << key << " has norm " << std::sqrt(sq) << context
+           << ": no direction to score";
+  L2Normalize(v, dim);
+}
+}  // namespace
+
 double CosineScore(const float *a, const float *b, int32 dim) {
   double ab = 0, aa = 0, bb = 0;
   for (int32 i = 0; i < dim; i++) {
@@ -38,15 +51,11 @@ void EmbeddingTable::Add(const std::string &key, const Vector<float> &embedding)
   if (embedding.Dim() != dim_ || dim_ == 0)
     TD_ERR << "Embedding for " << key << " has dimension " << embedding.Dim() << ", expected "
            << dim_;
+  std::vector<float> row(embedding.Data(), embedding.Data() + dim_);
+  NormalizeNamed(row.data(), dim_, key, "");
   if (!index_.emplace(key, NumRows()).second) TD_ERR << "Duplicate embedding key " << key;
-  double sq = 0;
-  for (int32 i = 0; i < dim_; i++) sq += static_cast<double>(embedding(i)) * embedding(i);
-  if (!(sq > 0) || !std::isfinite(sq))
-    TD_ERR << "Embedding " << key << " has norm " << std::sqrt(sq) << ": no direction to score";
   keys_.push_back(key);
-  size_t off = data_.size();
-  data_.insert(data_.end(), embedding.Data(), embedding.Data() + dim_);
-  L2Normalize(data_.data() + off, dim_);
+  data_.insert(data_.end(), row.begin(), row.end());
 }
 
 void EmbeddingTable::Transform(const Matrix<float> &m, const std::string &what) {
@@ -64,12 +73,7 @@ void EmbeddingTable::Transform(const Matrix<float> &m, const std::string &what) 
       for (int32 d = 0; d < dim_; d++) acc += static_cast<double>(mi[d]) * x[d];
       y[i] = static_cast<float>(acc);
     }
-    double sq = 0;
-    for (int32 i = 0; i < out_dim; i++) sq += static_cast<double>(y[i]) * y[i];
-    if (!(sq > 0) || !std::isfinite(sq))
-      TD_ERR << "Embedding " << keys_[r] << " has norm " << std::sqrt(sq) << " after transform "
-             << what;
-    L2Normalize(y, out_dim);
+    NormalizeNamed(y, out_dim, keys_[r], " after transform " + what);
   }
   data_.swap(out);
   dim_ = out_dim;
