@@ -640,8 +640,7 @@ void GpuKernels::Conv1dBackward(const Tensor &x, const Tensor &w, int dilation, 
 // dW. Four layout copies per convolution become two.
 void GpuKernels::Conv1dForwardSaving(const Tensor &x, const Tensor &w, int dilation, Tensor *y,
                                      ConvSaved *saved) const {
-  saved->data.reset();
-  saved->weight.reset();
+  saved->Release();
   if (!Bf16Layer(w)) {
     Conv1dForward(x, w, dilation, y);
     return;

@@ -14,16 +14,14 @@ const Kernels *g_kernels[2] = {nullptr, nullptr};
 
 void Kernels::Conv1dForwardSaving(const Tensor &x, const Tensor &w, int dilation, Tensor *y,
                                   ConvSaved *saved) const {
-  saved->data.reset();
-  saved->weight.reset();
+  saved->Release();
   Conv1dForward(x, w, dilation, y);
 }
 
 void Kernels::Conv1dBackwardSaved(const Tensor &x, const Tensor &w, int dilation,
                                   const Tensor &dy, Tensor *dx, Tensor *dw,
                                   ConvSaved *saved) const {
-  saved->data.reset();
-  saved->weight.reset();
+  saved->Release();
   Conv1dBackward(x, w, dilation, dy, dx, dw);
 }
 

@@ -76,6 +76,10 @@ struct ConvSaved {
   std::shared_ptr<void> data;
   int64_t rows = 0, frames = 0;   // what data holds: rows x frames
   std::shared_ptr<void> weight;   // (GPU BF16: the weight as the dx product reads it)
+  void Release() {                // gives the saved device memory back (nothing saved)
+    data.reset();
+    weight.reset();
+  }
 };
 
 class Kernels {

@@ -117,8 +117,7 @@ void StaticTdnn::ConvForward(const Tensor &x, const Tensor &w, int dilation, Ten
   if (saving_) {
     k_->Conv1dForwardSaving(x, w, dilation, y, saved);
   } else {
-    saved->data.reset();
-    saved->weight.reset();
+    saved->Release();
     k_->Conv1dForward(x, w, dilation, y);
   }
 }
